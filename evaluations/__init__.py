@@ -1,0 +1,1 @@
+"""Rubrics, assessments, scores and reflections."""

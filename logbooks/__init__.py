@@ -1,0 +1,1 @@
+"""Daily logbook entries, hours and absences."""

@@ -1,0 +1,1 @@
+"""Models of this app; every tenant-owned model derives from wpl.tenancy.TenantModel."""

@@ -1,0 +1,1 @@
+"""Programmes, workplaces, mentors, offers, matching, placements, agreements, plans."""

@@ -1,0 +1,67 @@
+"""Shared personas: every role in two institutions, plus one mentor in both."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tests.factories import InstitutionFactory, MembershipFactory, UserFactory
+from wpl.middleware import SESSION_KEY
+from wpl.models import Institution, Membership, Role
+from wpl.tenancy import tenant_context
+
+TENANTS = ("a", "b")
+ROLES = [r.value for r in Role]
+
+
+@dataclass
+class Personas:
+    a: Institution
+    b: Institution
+    members: dict[tuple[str, str], Membership]
+    shared_mentor: tuple[Membership, Membership]
+
+    def __call__(self, tenant: str, role: str) -> Membership:
+        return self.members[(tenant, role)]
+
+    def institution(self, tenant: str) -> Institution:
+        return self.a if tenant == "a" else self.b
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    a = InstitutionFactory(slug="alpha", name="Hogeschool Alpha")
+    b = InstitutionFactory(slug="beta", name="Hogeschool Beta")
+    members = {}
+    for tenant, institution in (("a", a), ("b", b)):
+        for role in ROLES:
+            user = UserFactory(email=f"{role}@{institution.slug}.test")
+            members[(tenant, role)] = MembershipFactory(institution=institution, user=user, role=role)
+    shared_user = UserFactory(email="shared.mentor@both.test")
+    shared = (
+        MembershipFactory(institution=a, user=shared_user, role=Role.MENTOR),
+        MembershipFactory(institution=b, user=shared_user, role=Role.MENTOR),
+    )
+    return Personas(a=a, b=b, members=members, shared_mentor=shared)
+
+
+def login(membership: Membership) -> Client:
+    """A browser client signed in with `membership` as the active role."""
+    client = Client()
+    client.force_login(membership.user)
+    session = client.session
+    session[SESSION_KEY] = membership.pk
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return login
+
+
+@pytest.fixture
+def in_tenant():
+    return tenant_context

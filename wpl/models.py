@@ -1,0 +1,133 @@
+"""Platform core: people, institutions (tenants) and the roles people hold in them."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wpl.tenancy import TenantManager, TenantModel, TenantQuerySet, UnscopedManager
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. Signs in with an e-mail address; holds roles through memberships."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    # Demo accounts are exempt from the MFA requirement so anyone can try every role.
+    is_demo = models.BooleanField(_("demo account"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+
+class Institution(models.Model):
+    """A tenant: a school (university college, Syntra centre, ...) that runs WPL."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("institution")
+        verbose_name_plural = _("institutions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    INSTITUTION_ADMIN = "institution_admin", _("Institution admin")
+    COORDINATOR = "coordinator", _("Coordinator")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    MENTOR = "mentor", _("Mentor")
+    ORG_ADMIN = "org_admin", _("Workplace contact")
+    STUDENT = "student", _("Student")
+
+
+class MembershipQuerySet(TenantQuerySet):
+    def visible_to(self, membership: Membership) -> MembershipQuerySet:
+        from wpl import permissions
+
+        return permissions.visible_memberships(self, membership)
+
+
+class Membership(TenantModel):
+    """One role a person holds in one institution; a person may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantManager.from_queryset(MembershipQuerySet)()
+    all_tenants = UnscopedManager.from_queryset(MembershipQuerySet)()
+
+    class Meta:
+        ordering = ["institution", "role", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "user", "role"], name="membership_unique_role"
+            )
+        ]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.institution}"
+
+
+class Heartbeat(models.Model):
+    """Last time a named periodic job ran; shows the background worker is alive."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_run_at = models.DateTimeField()
+    runs = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

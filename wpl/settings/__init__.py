@@ -1,0 +1,6 @@
+"""Development / demo settings: the embedded defaults used by `make run`."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)

@@ -1,0 +1,25 @@
+"""What each role's start page shows. A fixed number of queries per page."""
+
+from __future__ import annotations
+
+from django.db.models import Count
+
+from wpl import permissions, selectors
+from wpl.models import Membership
+
+
+def start_page_context(membership: Membership) -> dict:
+    context: dict = {"role": membership.role}
+    if permissions.is_school(membership):
+        counts = dict(
+            Membership.objects.filter(is_active=True)
+            .values_list("role")
+            .annotate(n=Count("id"))
+            .values_list("role", "n")
+        )
+        context["role_counts"] = counts
+    if permissions.is_staff(membership):
+        context["institution_heartbeat"] = selectors.heartbeat(
+            f"institution:{membership.institution_id}"
+        )
+    return context

@@ -1,0 +1,71 @@
+"""Celery plumbing for tenant-aware tasks, and the platform's periodic sweep.
+
+Tasks take ids, never objects, and a tenant task receives `institution_id` explicitly:
+`TenantTask` refuses to run without it and activates exactly that institution for the
+run, so nothing is inherited from a previous task in the same worker process.
+"""
+
+from __future__ import annotations
+
+from celery import Task, shared_task
+from django.db import transaction
+
+from wpl import tenancy
+
+
+class MissingTenant(tenancy.TenantNotSet):
+    """A tenant task was called without an institution id."""
+
+
+class TenantTask(Task):
+    def __call__(self, *args, **kwargs):
+        institution_id = kwargs.get("institution_id")
+        if not isinstance(institution_id, int):
+            raise MissingTenant(f"Task {self.name} needs institution_id=<int>, got {institution_id!r}.")
+        with tenancy.tenant_context(institution_id):
+            return super().__call__(*args, **kwargs)
+
+
+def tenant_task(*args, **kwargs):
+    """Decorator for a task that works inside one institution."""
+    kwargs.setdefault("base", TenantTask)
+    return shared_task(*args, **kwargs)
+
+
+def enqueue_on_commit(task, *, institution_id: int, **kwargs) -> None:
+    """Queue a tenant task once the surrounding transaction has committed."""
+    transaction.on_commit(lambda: task.delay(institution_id=institution_id, **kwargs))
+
+
+@tenant_task(name="wpl.tasks.ping")
+def ping(*, institution_id: int) -> dict:
+    """Round trip check: reports which institution the worker ran under, read from the DB."""
+    from wpl.models import Institution, Membership
+
+    return {
+        "active_institution_id": tenancy.get_current_institution_id(),
+        "institution": Institution.objects.get(pk=institution_id).slug,
+        "members": Membership.objects.count(),
+    }
+
+
+@tenant_task(name="wpl.tasks.record_institution_heartbeat")
+def record_institution_heartbeat(*, institution_id: int) -> None:
+    from wpl.services import record_heartbeat
+
+    record_heartbeat(name=f"institution:{institution_id}")
+
+
+@shared_task(name="wpl.tasks.sweep_institutions")
+def sweep_institutions() -> int:
+    """Fixed beat entry: fan out per-institution work for every active institution."""
+    from wpl.models import Institution
+    from wpl.services import record_heartbeat
+
+    record_heartbeat(name="sweep")
+    ids = list(Institution.objects.filter(is_active=True).values_list("pk", flat=True))
+    for institution_id in ids:
+        record_institution_heartbeat.delay(institution_id=institution_id)
+    return len(ids)
+
+

@@ -1,0 +1,80 @@
+"""Pages of the platform core: start page per role, switcher, people."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wpl import permissions, selectors, services
+from wpl.start_pages import start_page_context
+
+
+def membership_required(view):
+    """The view needs a signed-in person with a role in an institution."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if request.membership is None:
+            return render(request, "wpl/no_institution.html", status=403)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+@membership_required
+def home(request):
+    """Start page: what this role needs to do next."""
+    context = start_page_context(request.membership)
+    return render(request, f"wpl/home_{request.membership.role}.html", context)
+
+
+@login_required
+@require_POST
+def switch_membership(request):
+    """Switch the active institution / role; refuses anything the person does not hold."""
+    try:
+        membership_id = int(request.POST.get("membership", ""))
+        membership = services.switch_membership(
+            session=request.session, user=request.user, membership_id=membership_id
+        )
+    except (ValueError, services.SwitchRefused):
+        return render(request, "wpl/switch_refused.html", status=400)
+    messages.success(
+        request,
+        _("You now work as %(role)s at %(institution)s.")
+        % {"role": membership.get_role_display(), "institution": membership.institution.name},
+    )
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    return redirect(target)
+
+
+@membership_required
+def people_list(request):
+    if not permissions.can_view_people(request.membership):
+        raise PermissionDenied
+    people = selectors.people(membership=request.membership)
+    return render(request, "wpl/people_list.html", {"people": people})
+
+
+@membership_required
+def person_detail(request, pk: int):
+    membership = get_object_or_404(selectors.people(membership=request.membership), pk=pk)
+    return render(request, "wpl/person_detail.html", {"person": membership})
+
+
+def health(request):
+    """Liveness and database check for the load balancer."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
