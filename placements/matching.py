@@ -31,6 +31,7 @@ import heapq
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import chain, groupby
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -127,8 +128,7 @@ def tie_break_order(problem: MatchingProblem, seed: int) -> dict[int, dict[int, 
     for offer in offers:
         ratings = problem.offer_ratings.get(offer, {})
         table[offer] = {
-            student: _priority_key(ratings.get(student), number)
-            for student, number in numbers.items()
+            student: _priority_key(ratings.get(student), number) for student, number in numbers.items()
         }
     return table
 
@@ -165,15 +165,12 @@ def _int_priority(problem: MatchingProblem, seed: int) -> _IntPriority:
     numbers = lottery(problem, seed)
     size = max(len(numbers), 1)
     ratings = [
-        r for per_offer in problem.offer_ratings.values() for s, r in per_offer.items()
-        if s in numbers
+        r for per_offer in problem.offer_ratings.values() for s, r in per_offer.items() if s in numbers
     ]
     lowest = min(ratings, default=0)
     highest = max(ratings, default=0)
     rated = {
-        offer: {
-            s: (r - lowest) * size + numbers[s] for s, r in per_offer.items() if s in numbers
-        }
+        offer: {s: (r - lowest) * size + numbers[s] for s, r in per_offer.items() if s in numbers}
         for offer, per_offer in problem.offer_ratings.items()
     }
     return _IntPriority(numbers, rated, (highest - lowest + 1) * size)
@@ -237,51 +234,68 @@ def deferred_acceptance(problem: MatchingProblem, *, seed: int) -> MatchingResul
     for offer, heap in held.items():
         for _, student in heap:
             assignment[student] = offer
-    reasons = explain(problem, assignment, priority)
+    reasons = _explain(problem, assignment, priority, stable=True)
     return MatchingResult(assignment, seed, DEFERRED_ACCEPTANCE, reasons)
 
 
 def _propose(
     problem: MatchingProblem, priority: _IntPriority, remaining: dict[int, int]
 ) -> dict[int, list[tuple[int, int]]]:
-    """Core DA loop; return offer -> max-heap of held ``(-priority, student)``."""
+    """Core DA loop; return offer -> max-heap of held ``(-priority, student)``.
+
+    ``threshold[offer]`` is the claim a proposer must beat: unbounded while the
+    offer has a free place, else the priority of the worst student it holds.  Most
+    proposals are rejections, so they cost one dict lookup and one comparison.
+    """
     prefs = problem.student_prefs
     banned = _forbidden_by_student(problem.forbidden)
     numbers = priority.lottery
     unrated = priority.unrated_base
-    # One dict lookup per proposal: offer -> (held heap, places, rated priorities).
-    state = {
-        offer: ([], places, priority.rated.get(offer, {}))
-        for offer, places in remaining.items()
-        if places > 0
-    }
-    no_offer = ([], 0, {})
+    rated_by_student = _rated_by_student(priority)
+    places = {offer: n for offer, n in remaining.items() if n > 0}
+    held: dict[int, list[tuple[int, int]]] = {offer: [] for offer in places}
+    open_claim = unrated + len(numbers) + 1
+    threshold = dict.fromkeys(places, open_claim)
     next_choice = dict.fromkeys(prefs, 0)
     free = _free_students(problem)
     free.reverse()
-    heappush, heapreplace = heapq.heappush, heapq.heapreplace
+    heappush, heapreplace, limit_of = heapq.heappush, heapq.heapreplace, threshold.get
     while free:
         student = free.pop()
         choices = prefs[student]
-        position = next_choice[student]
+        base = unrated + numbers[student]
+        own = rated_by_student.get(student)
         barred = banned.get(student)
-        while position < len(choices):
-            offer = choices[position]
-            position += 1
-            heap, places, rated = state.get(offer, no_offer)
-            if not places or (barred and offer in barred):
+        position = len(choices)
+        for index in range(next_choice[student], len(choices)):
+            offer = choices[index]
+            limit = limit_of(offer)
+            if limit is None:
                 continue
-            claim = rated.get(student)
-            if claim is None:
-                claim = unrated + numbers[student]
-            if len(heap) < places:
+            claim = own.get(offer, base) if own else base
+            if claim >= limit or (barred and offer in barred):
+                continue
+            heap = held[offer]
+            if len(heap) < places[offer]:
                 heappush(heap, (-claim, student))
-                break
-            if -heap[0][0] > claim:
+                if len(heap) == places[offer]:
+                    threshold[offer] = -heap[0][0]
+            else:
                 free.append(heapreplace(heap, (-claim, student))[1])
-                break
+                threshold[offer] = -heap[0][0]
+            position = index + 1
+            break
         next_choice[student] = position
-    return {offer: entry[0] for offer, entry in state.items()}
+    return held
+
+
+def _rated_by_student(priority: _IntPriority) -> dict[int, dict[int, int]]:
+    """Transpose the rated priorities to student -> {offer: priority}."""
+    transposed: dict[int, dict[int, int]] = {}
+    for offer, claims in priority.rated.items():
+        for student, claim in claims.items():
+            transposed.setdefault(student, {})[offer] = claim
+    return transposed
 
 
 # ---------------------------------------------------------------------------
@@ -308,57 +322,69 @@ def min_total_rank(problem: MatchingProblem, *, seed: int) -> MatchingResult:
     assignment: dict[int, int | None] = dict.fromkeys(problem.student_prefs)
     assignment.update(problem.locks)
     assignment.update(_solve_min_rank(problem, priority))
-    reasons = explain(problem, assignment, priority)
+    reasons = _explain(problem, assignment, priority)
     return MatchingResult(assignment, seed, MIN_TOTAL_RANK, reasons)
 
 
-def _acceptable_ranks(
-    problem: MatchingProblem, remaining: Mapping[int, int]
-) -> dict[int, dict[int, int]]:
-    """Return unlocked student -> {acceptable offer with places: rank}."""
-    banned = _forbidden_by_student(problem.forbidden)
-    acceptable: dict[int, dict[int, int]] = {}
-    for student in _free_students(problem):
-        barred = banned.get(student, set())
-        ranks: dict[int, int] = {}
-        for rank, offer in enumerate(problem.student_prefs[student], start=1):
-            if remaining.get(offer, 0) > 0 and offer not in barred and offer not in ranks:
-                ranks[offer] = rank
-        if ranks:
-            acceptable[student] = ranks
-    return acceptable
+def _rank_matrix(
+    problem: MatchingProblem, students: list[int], offers: list[int], unacceptable: float
+) -> np.ndarray:
+    """Return the students x offers matrix of ranks, ``unacceptable`` where not allowed.
+
+    Built with vectorised numpy: preference lists are flattened and offer ids mapped
+    to columns by binary search; ``minimum.at`` keeps the first occurrence (the
+    best rank) should a list repeat an offer.
+    """
+    matrix = np.full((len(students), len(offers)), unacceptable)
+    lists = [problem.student_prefs[s] for s in students]
+    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=int(lengths.sum()))
+    rows = np.repeat(np.arange(len(students)), lengths)
+    ranks = np.arange(1, len(flat) + 1) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    known = np.asarray(offers, dtype=np.int64)
+    cols = np.minimum(np.searchsorted(known, flat), len(known) - 1)
+    keep = known[cols] == flat
+    np.minimum.at(matrix, (rows[keep], cols[keep]), ranks[keep].astype(float))
+    column_of = {offer: index for index, offer in enumerate(offers)}
+    row_of = {student: index for index, student in enumerate(students)}
+    for student, offer in problem.forbidden:
+        if student in row_of and offer in column_of:
+            matrix[row_of[student], column_of[offer]] = unacceptable
+    return matrix
 
 
 def _solve_min_rank(problem: MatchingProblem, priority: _IntPriority) -> dict[int, int]:
-    """Solve the expanded assignment problem; return student -> offer for placed ones."""
+    """Solve the expanded assignment problem; return student -> offer for placed ones.
+
+    Columns are the places (capacity after locks, capped by how many students can
+    take the offer), padded with "unplaced" columns only when there are fewer
+    places than students.  An unacceptable pair costs the same as being unplaced:
+    since there are at least as many columns as rows, a row sent to such a column
+    is simply unplaced, so no extra dummy block is needed.
+    """
+    students = sorted(
+        (s for s in _free_students(problem) if problem.student_prefs[s]),
+        key=priority.lottery.__getitem__,
+    )
     remaining = _remaining_capacity(problem)
-    acceptable = _acceptable_ranks(problem, remaining)
-    if not acceptable:
+    offers = sorted(o for o, places in remaining.items() if places > 0)
+    if not students or not offers:
         return {}
-    students = sorted(acceptable, key=priority.lottery.__getitem__)
-    offers = sorted({o for ranks in acceptable.values() for o in ranks})
-    column_of = {offer: index for index, offer in enumerate(offers)}
-    rows, cols, ranks = [], [], []
-    for row, student in enumerate(students):
-        for offer, rank in acceptable[student].items():
-            rows.append(row)
-            cols.append(column_of[offer])
-            ranks.append(rank)
-    demand = np.bincount(cols, minlength=len(offers))
-    places = np.minimum([remaining[o] for o in offers], demand)
     longest = max(len(problem.student_prefs[s]) for s in students)
     unplaced = float(len(students) * longest + 1)
-    per_offer = np.full((len(students), len(offers)), unplaced + 1.0)
-    per_offer[rows, cols] = ranks
+    ranks = _rank_matrix(problem, students, offers, unplaced)
+    demand = (ranks < unplaced).sum(axis=0)
+    places = np.minimum([remaining[o] for o in offers], demand)
     place_offer = np.repeat(np.arange(len(offers)), places)
-    cost = np.empty((len(students), len(place_offer) + len(students)))
-    cost[:, : len(place_offer)] = per_offer[:, place_offer]
-    cost[:, len(place_offer):] = unplaced
+    padding = max(len(students) - len(place_offer), 0)
+    cost = np.empty((len(students), len(place_offer) + padding))
+    cost[:, : len(place_offer)] = ranks[:, place_offer]
+    cost[:, len(place_offer) :] = unplaced
     row_index, col_index = linear_sum_assignment(cost)
     return {
         students[r]: offers[place_offer[c]]
         for r, c in zip(row_index.tolist(), col_index.tolist(), strict=True)
-        if c < len(place_offer) and cost[r, c] < unplaced
+        if cost[r, c] < unplaced
     }
 
 
@@ -396,50 +422,63 @@ def _offer_loads(
         if student not in problem.locks:
             worst[offer] = max(worst.get(offer, -1), priority.of(offer, student))
     offers = set(problem.capacities) | set(taken)
-    return {
-        o: _OfferLoad(taken.get(o, 0), problem.capacities.get(o, 0), worst.get(o, -1))
-        for o in offers
-    }
+    return {o: _OfferLoad(taken.get(o, 0), problem.capacities.get(o, 0), worst.get(o, -1)) for o in offers}
 
 
-def _why_not(
-    problem: MatchingProblem,
-    student: int,
-    offer: int,
-    load: _OfferLoad | None,
-    priority: _IntPriority,
-) -> str:
-    """Explain why ``student`` did not get ``offer`` (an earlier choice)."""
-    if (student, offer) in problem.forbidden:
-        return _NOT_ALLOWED
+def _offer_status(load: _OfferLoad | None) -> str:
+    """Classify an offer once, independently of who asks about it."""
     if load is None or load.places <= 0:
         return _NO_PLACES
     if load.taken < load.places:
         return _FREE
     if load.worst < 0:
         return _LOCKED_FULL
-    if load.worst < priority.of(offer, student):
-        return _FULL_HIGHER
-    return _FULL_OTHER
+    return _FULL_HIGHER
+
+
+def _why_not(
+    student: int,
+    offer: int,
+    status: str,
+    load: _OfferLoad | None,
+    priority: _IntPriority,
+) -> str:
+    """Explain why ``student`` did not get the full ``offer`` (an earlier choice)."""
+    if status != _FULL_HIGHER or load is None:
+        return status
+    return _FULL_OTHER if load.worst > priority.of(offer, student) else _FULL_HIGHER
 
 
 def _group_causes(causes: list[str]) -> str:
     """Render per-choice causes as e.g. ``"choice 1 not allowed; choices 2-3 full"``."""
     parts: list[str] = []
-    start = 0
-    for end in range(1, len(causes) + 1):
-        if end == len(causes) or causes[end] != causes[start]:
-            label = f"choice {start + 1}" if end - start == 1 else f"choices {start + 1}-{end}"
-            parts.append(f"{label} {causes[start]}")
-            start = end
+    start = 1
+    for cause, run in groupby(causes):
+        end = start + len(list(run)) - 1
+        label = f"choice {start}" if end == start else f"choices {start}-{end}"
+        parts.append(f"{label} {cause}")
+        start = end + 1
     return "; ".join(parts)
 
 
-def explain(
-    problem: MatchingProblem, assignment: Mapping[int, int | None], priority: _IntPriority
+def _explain(
+    problem: MatchingProblem,
+    assignment: Mapping[int, int | None],
+    priority: _IntPriority,
+    *,
+    stable: bool = False,
 ) -> dict[int, str]:
-    """Return a short explanation per student of why they got what they got."""
+    """Return a short explanation per student of why they got what they got.
+
+    With ``stable=True`` (deferred acceptance) a full earlier choice is known to
+    hold only students the workplace ranks higher, so no comparison is needed and
+    the common case - every earlier choice simply full - is a single set check.
+    """
     loads = _offer_loads(problem, assignment, priority)
+    status = {offer: _offer_status(load) for offer, load in loads.items()}
+    full = {offer for offer, value in status.items() if value == _FULL_HIGHER}
+    banned = _forbidden_by_student(problem.forbidden)
+    status_of = status.get
     reasons: dict[int, str] = {}
     for student, offer in assignment.items():
         if student in problem.locks:
@@ -448,7 +487,18 @@ def explain(
         prefs = problem.student_prefs.get(student, [])
         rank = None if offer is None else _choice_rank(prefs, offer)
         earlier = prefs if rank is None else prefs[: rank - 1]
-        causes = [_why_not(problem, student, o, loads.get(o), priority) for o in earlier]
+        barred = banned.get(student, set())
+        if stable and full.issuperset(earlier) and barred.isdisjoint(earlier):
+            causes = [_FULL_HIGHER] * len(earlier)
+        elif stable:
+            causes = [_NOT_ALLOWED if o in barred else status_of(o, _NO_PLACES) for o in earlier]
+        else:
+            causes = [
+                _NOT_ALLOWED
+                if o in barred
+                else _why_not(student, o, status.get(o, _NO_PLACES), loads.get(o), priority)
+                for o in earlier
+            ]
         reasons[student] = _reason_text(rank, causes)
     return reasons
 

@@ -74,9 +74,7 @@ def ensure_user(email: str, first_name: str = "", last_name: str = "") -> User:
 
 
 def ensure_membership(user: User, institution: Institution, role: str) -> Membership:
-    membership, _ = Membership.all_tenants.get_or_create(
-        institution=institution, user=user, role=role
-    )
+    membership, _ = Membership.all_tenants.get_or_create(institution=institution, user=user, role=role)
     return membership
 
 

@@ -75,6 +75,4 @@ class RequireMfaMiddleware:
             return False
         from allauth.mfa.models import Authenticator
 
-        return not Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
+        return not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()

@@ -111,9 +111,7 @@ class Membership(TenantModel):
     class Meta:
         ordering = ["institution", "role", "user__email"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["institution", "user", "role"], name="membership_unique_role"
-            )
+            models.UniqueConstraint(fields=["institution", "user", "role"], name="membership_unique_role")
         ]
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")

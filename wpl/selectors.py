@@ -21,8 +21,10 @@ def memberships_of(user: User) -> list[Membership]:
 
 
 def people(*, membership: Membership) -> QuerySet[Membership]:
-    return Membership.objects.visible_to(membership).select_related("user").order_by(
-        "user__last_name", "user__first_name", "user__email", "role"
+    return (
+        Membership.objects.visible_to(membership)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email", "role")
     )
 
 

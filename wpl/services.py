@@ -32,8 +32,6 @@ def switch_membership(*, session, user: User, membership_id: int) -> Membership:
 
 @transaction.atomic
 def record_heartbeat(*, name: str) -> None:
-    updated = Heartbeat.objects.filter(name=name).update(
-        last_run_at=timezone.now(), runs=F("runs") + 1
-    )
+    updated = Heartbeat.objects.filter(name=name).update(last_run_at=timezone.now(), runs=F("runs") + 1)
     if not updated:
         Heartbeat.objects.create(name=name, last_run_at=timezone.now(), runs=1)

@@ -19,7 +19,5 @@ def start_page_context(membership: Membership) -> dict:
         )
         context["role_counts"] = counts
     if permissions.is_staff(membership):
-        context["institution_heartbeat"] = selectors.heartbeat(
-            f"institution:{membership.institution_id}"
-        )
+        context["institution_heartbeat"] = selectors.heartbeat(f"institution:{membership.institution_id}")
     return context

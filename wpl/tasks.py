@@ -67,5 +67,3 @@ def sweep_institutions() -> int:
     for institution_id in ids:
         record_institution_heartbeat.delay(institution_id=institution_id)
     return len(ids)
-
-

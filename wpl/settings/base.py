@@ -157,9 +157,7 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 # Uploads go through the storage API so S3-compatible storage can replace the disk.
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("WPL_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")
-    },
+    "default": {"BACKEND": os.environ.get("WPL_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,1 +1,0 @@
-"""Models of this app; every tenant-owned model derives from wpl.tenancy.TenantModel."""
