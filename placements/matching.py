@@ -308,11 +308,13 @@ def min_total_rank(problem: MatchingProblem, *, seed: int) -> MatchingResult:
 
     Solved exactly as a rectangular assignment problem with
     :func:`scipy.optimize.linear_sum_assignment`: one row per unlocked student
-    with an acceptable offer, one column per usable place (capacities expanded,
-    after locks, capped at the number of students who accept the offer) plus one
-    "unplaced" column per row.  A placed student costs their rank; unplaced costs
-    more than the ranks of all students together, so the number placed is
-    maximised first.  Locks are kept and forbidden pairs never used.
+    with a non-empty list, one column per usable place (capacities expanded,
+    after locks, capped at the number of students who accept the offer), padded
+    with "unplaced" columns when places are fewer than students.  A placed student
+    costs their rank; unplaced (or an unacceptable pair, which means unplaced)
+    costs more than the ranks of all students together, so the number placed is
+    maximised first.  Locks are kept and forbidden pairs never used.  About 0.5 s
+    for 1,000 students x 1,300 places with full, correlated lists (dense matrix).
 
     Rows are ordered by the seeded lottery, which decides between equally good
     solutions.  **The result may be unstable**: a workplace can end up with a
