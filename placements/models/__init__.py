@@ -3,4 +3,5 @@
 from placements.models.catalogue import *  # noqa: F403
 from placements.models.placements import *  # noqa: F403
 from placements.models.programmes import *  # noqa: F403
+from placements.models.rounds import *  # noqa: F403
 from placements.models.workplaces import *  # noqa: F403
