@@ -42,12 +42,23 @@ def main(argv: list[str]) -> int:
     )
     if wanted:
         names = [n for n in names if n in wanted or n.removesuffix("_bench") in wanted]
-    setup_django()
-    for name in names:
-        module = importlib.import_module(f"bench.{name}")
-        print(f"# {name}", file=sys.stderr)
-        for figure in module.run():
-            print(json.dumps(figure), flush=True)
+        unknown = wanted - set(names) - {n.removesuffix("_bench") for n in names}
+        if unknown:
+            print(f"No benchmark named {', '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+    # stdout carries only the JSON figures: anything else printed while setting up or
+    # benchmarking (commands, libraries, stray prints) goes to stderr.
+    out = sys.stdout
+    sys.stdout = sys.stderr
+    try:
+        setup_django()
+        for name in names:
+            module = importlib.import_module(f"bench.{name}")
+            print(f"# {name}", file=sys.stderr)
+            for figure in module.run():
+                print(json.dumps(figure), file=out, flush=True)
+    finally:
+        sys.stdout = out
     return 0
 
 

@@ -1,22 +1,46 @@
 #!/usr/bin/env bash
-# The demo: SQLite, demo data, the web app on :8000 and a Celery worker with its beat
-# scheduler on the embedded (filesystem) broker. Safe to run again.
+# The demo: SQLite, demo data, the web app on :8000 (or $PORT) and a Celery worker with its
+# beat scheduler on the embedded (filesystem) broker. Safe to run again; stopping it (Ctrl-C,
+# or a TERM to this script) stops the web server and the worker together.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+CELERY=.venv/bin/celery
+PORT=${PORT:-8000}
 export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-wpl.settings}
-mkdir -p var
+VAR_DIR=${WPL_VAR_DIR:-var}
+mkdir -p "$VAR_DIR"
+LOG="$VAR_DIR/worker.log"
+
 if command -v msgfmt >/dev/null; then
   $PY manage.py compilemessages --ignore=.venv --ignore=.tools -v0
 fi
 $PY manage.py migrate --noinput -v0
 $PY manage.py createcachetable
-$PY manage.py seed_demo
+$PY manage.py seed_demo # prints the demo logins
 
-.venv/bin/celery -A wpl worker --beat --loglevel=INFO --concurrency=1 \
-  --schedule var/celerybeat-schedule >var/worker.log 2>&1 &
-worker=$!
-trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
-echo "Background worker and scheduler started (log: var/worker.log)."
-echo "Open http://127.0.0.1:8000 and sign in with one of the demo logins above."
-$PY manage.py runserver 127.0.0.1:${PORT:-8000}
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# The worker runs the beat scheduler too (schedule file: CELERY_BEAT_SCHEDULE_FILENAME).
+$CELERY -A wpl worker --beat --loglevel=INFO --concurrency=1 >"$LOG" 2>&1 &
+pids+=($!)
+# Run the periodic sweep once now, so the start pages show background work right away.
+$CELERY -A wpl call wpl.tasks.sweep_institutions >/dev/null 2>>"$LOG" &
+pids+=($!)
+echo "Background worker and scheduler started (log: $LOG)."
+echo "Open http://127.0.0.1:$PORT and sign in with one of the demo logins above."
+
+# In the background and waited for, so a signal to this script is handled at once.
+# No autoreloader: its child process would outlive a stopped demo.
+$PY manage.py runserver --noreload "127.0.0.1:$PORT" &
+web=$!
+pids=("$web" "${pids[@]}")
+wait "$web"

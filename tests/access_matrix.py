@@ -18,6 +18,9 @@ from wpl.models import Role
 ALL_ROLES = frozenset(r.value for r in Role)
 STAFF = frozenset({Role.INSTITUTION_ADMIN, Role.COORDINATOR})
 SCHOOL = STAFF | {Role.SUPERVISOR}
+HOSTS = frozenset({Role.MENTOR, Role.ORG_ADMIN})  # see only their own organisation
+ORG_ADMIN = frozenset({Role.ORG_ADMIN})
+WP_EDITORS = STAFF | ORG_ADMIN
 
 
 @dataclass(frozen=True)
@@ -55,16 +58,493 @@ def page(name: str, allowed, **kw) -> Route:
 def build_membership(institution, marker):
     from tests.factories import MembershipFactory, UserFactory
 
-    return MembershipFactory(
-        institution=institution, role=Role.STUDENT, user=UserFactory(last_name=marker)
+    return MembershipFactory(institution=institution, role=Role.STUDENT, user=UserFactory(last_name=marker))
+
+
+def build_student_record(institution, marker):
+    from tests.factories import StudentFactory
+
+    return StudentFactory(institution=institution, last_name=marker)
+
+
+def build_export_organisation(institution, marker):
+    from tests.factories import SiteFactory
+
+    return SiteFactory(institution=institution, organisation__name=marker).organisation
+
+
+def build_import_upload(institution, marker):
+    """A stored (not yet confirmed) student import of the institution, with the marker inside."""
+    from types import SimpleNamespace
+
+    from placements import importers
+
+    data = f"student_number;first_name;last_name;email;programme\nX1;{marker};{marker};x1@example.org;p\n"
+    return SimpleNamespace(token=importers.store_upload(institution_id=institution.pk, data=data.encode()))
+
+
+# Matching, students' and workplaces' side (test_preferences.py): the persona student is in an
+# open round with an approved offer whose mentor and contact are the personas.
+PREFERENCES_YEAR = "2026-2027"
+
+
+def _preferences_world(institution, marker):
+    from placements.models import MatchingRound, PlacementOffer, Student
+    from tests.factories import (
+        MatchingRoundFactory,
+        MentorFactory,
+        OrganisationFactory,
+        PlacementOfferFactory,
+        StudentFactory,
+        WorkplaceApprovalFactory,
+        WorkplaceVisitFactory,
+    )
+    from wpl.models import User
+
+    slug, ay = institution.slug, PREFERENCES_YEAR
+    student_user = User.objects.filter(email=f"student@{slug}.test").first()
+    student = Student.all_tenants.filter(institution=institution, user=student_user).first()
+    if student is None:
+        student = StudentFactory(institution=institution, user=student_user, last_name=f"Student {marker}")
+    programme, year = student.programme, student.year
+    matching_round = MatchingRound.all_tenants.filter(
+        institution=institution, programme=programme, year=year, academic_year=ay
+    ).first() or MatchingRoundFactory(
+        institution=institution, programme=programme, year=year, academic_year=ay, name=f"Ronde {marker}"
+    )
+    name = f"Werkplek {marker}"
+    offer = PlacementOffer.all_tenants.filter(institution=institution, organisation__name=name).first()
+    if offer is None:
+        organisation = OrganisationFactory(
+            institution=institution, name=name, contact_email=f"org_admin@{slug}.test"
+        )
+        MentorFactory(
+            institution=institution,
+            organisation=organisation,
+            user=User.objects.filter(email=f"mentor@{slug}.test").first(),
+            last_name=f"Mentor {marker}",
+        )
+        WorkplaceApprovalFactory(
+            institution=institution, organisation=organisation, programme=programme, academic_year=ay
+        )
+        offer = PlacementOfferFactory(
+            institution=institution,
+            organisation=organisation,
+            programme=programme,
+            year=year,
+            academic_year=ay,
+            tasks=f"Taken {marker}",
+        )
+        candidate = StudentFactory(
+            institution=institution, programme=programme, year=year, last_name=f"Kandidaat {marker}"
+        )
+        WorkplaceVisitFactory(institution=institution, round=matching_round, student=candidate, offer=offer)
+    return matching_round, offer
+
+
+def build_preferences_round(institution, marker):
+    return _preferences_world(institution, marker)[0]
+
+
+def build_preferences_offer(institution, marker):
+    return _preferences_world(institution, marker)[1]
+
+
+def build_workplace_change(institution, marker):
+    from tests.factories import OrganisationFactory, StudentFactory, WorkplaceChangeFactory
+
+    return WorkplaceChangeFactory(
+        institution=institution,
+        student=StudentFactory(institution=institution, last_name=f"Wissel {marker}"),
+        from_organisation=OrganisationFactory(institution=institution, name=f"Oude werkplek {marker}"),
     )
 
 
+# Catalogue: programmes with their structure and academic calendars (test_programmes.py,
+# test_calendar.py). Every object carries the marker in a field the pages show.
+def build_cat_programme(institution, marker):
+    from tests.factories import ProgrammeFactory
+
+    return ProgrammeFactory(institution=institution, name=f"Programma {marker}", description=marker)
+
+
+def _cat_child(factory_name, field="name"):
+    def build(institution, marker):
+        from tests import factories
+
+        factory = getattr(factories, factory_name)
+        return factory(institution=institution, **({field: f"{factory_name[:-7]} {marker}"} if field else {}))
+
+    return build
+
+
+def build_cat_calendar(institution, marker):
+    from tests.factories import AcademicCalendarFactory
+
+    calendar = AcademicCalendarFactory(institution=institution)
+    calendar.notes = f"Kalender {marker}"
+    calendar.save(update_fields=["notes"])
+    return calendar
+
+
+def build_cat_plan(institution, marker):
+    from types import SimpleNamespace
+
+    from tests.factories import ProgrammeYearFactory
+
+    year = ProgrammeYearFactory(institution=institution, programme__name=f"Planning {marker}")
+    return SimpleNamespace(calendar=build_cat_calendar(institution, marker), programme=year.programme, year=1)
+
+
+def build_cat_classday(institution, marker):
+    from tests.factories import ClassDayFactory
+
+    return ClassDayFactory(
+        institution=institution, calendar=build_cat_calendar(institution, marker), description=marker
+    )
+
+
+def build_cat_holiday(institution, marker):
+    from tests.factories import SchoolHolidayFactory
+
+    return SchoolHolidayFactory(
+        institution=institution, calendar=build_cat_calendar(institution, marker), name=f"Vakantie {marker}"
+    )
+
+
+CATALOGUE_CHILDREN = {
+    "programmeyear": _cat_child("ProgrammeYearFactory", field=None),
+    "period": _cat_child("PeriodFactory"),
+    "role": _cat_child("ProfessionalRoleFactory"),
+    "learningline": _cat_child("LearningLineFactory"),
+    "courseunit": _cat_child("CourseUnitFactory"),
+    "competence": _cat_child("CompetenceFactory"),
+    "wplunit": _cat_child("WplUnitFactory"),
+}
+
+
+# workplaces: organisations, sites, mentors, criteria, approvals (test_workplaces.py)
+def build_wp_organisation(institution, marker):
+    from tests.factories import (
+        MentorFactory,
+        OrganisationCapacityFactory,
+        SiteFactory,
+        WorkplaceApprovalFactory,
+        WorkplaceCriterionFactory,
+    )
+
+    site = SiteFactory(
+        institution=institution, organisation__name=f"Werkplek {marker}", municipality=f"Gemeente {marker}"
+    )
+    organisation = site.organisation
+    MentorFactory(institution=institution, organisation=organisation, last_name=marker)
+    capacity = OrganisationCapacityFactory(
+        institution=institution, organisation=organisation, programme__name=f"Opleiding {marker}"
+    )
+    WorkplaceCriterionFactory(
+        institution=institution, programme=capacity.programme, label=f"Criterium {marker}"
+    )
+    WorkplaceApprovalFactory(
+        institution=institution,
+        organisation=organisation,
+        programme=capacity.programme,
+        decision="rejected",
+        reason=f"Reden {marker}",
+    )
+    return organisation
+
+
+def build_wp_site(institution, marker):
+    from placements.models import Site
+
+    return Site.all_tenants.get(organisation=build_wp_organisation(institution, marker))
+
+
+def build_wp_mentor(institution, marker):
+    from placements.models import Mentor
+
+    return Mentor.all_tenants.get(organisation=build_wp_organisation(institution, marker))
+
+
+def build_wp_approval(institution, marker):
+    from placements.models import WorkplaceApproval
+
+    return WorkplaceApproval.all_tenants.get(organisation=build_wp_organisation(institution, marker))
+
+
+def build_wp_criterion(institution, marker):
+    from placements.models import WorkplaceCriterion
+
+    organisation = build_wp_organisation(institution, marker)
+    return WorkplaceCriterion.all_tenants.get(programme__capacities__organisation=organisation)
+
+
+# Matching, coordinator's side (test_matching_board.py): a round with a student, an offer,
+# a preference, an assignment, a proposal and a placement, all carrying the marker.
+def build_matching_round(institution, marker):
+    from placements.models import Assignment, MatchingProposal, Placement, StudentPreference
+    from tests.factories import (
+        MatchingRoundFactory,
+        OrganisationFactory,
+        PlacementOfferFactory,
+        ProgrammeFactory,
+        StudentFactory,
+        WorkplaceApprovalFactory,
+    )
+
+    programme = ProgrammeFactory(institution=institution, name=f"Matchprogramma {marker}")
+    organisation = OrganisationFactory(institution=institution, name=f"Matchwerkplek {marker}")
+    offer = PlacementOfferFactory(
+        institution=institution, organisation=organisation, programme=programme, places=2
+    )
+    WorkplaceApprovalFactory(institution=institution, organisation=organisation, programme=programme)
+    student = StudentFactory(institution=institution, programme=programme, last_name=f"Match {marker}")
+    matching_round = MatchingRoundFactory(
+        institution=institution, programme=programme, name=f"Matchronde {marker}"
+    )
+    common = {"institution": institution, "round": matching_round, "student": student, "offer": offer}
+    StudentPreference.all_tenants.create(rank=1, **common)
+    assignment = Assignment.all_tenants.create(**common)
+    proposal = MatchingProposal.all_tenants.create(
+        institution=institution,
+        round=matching_round,
+        mode="deferred_acceptance",
+        seed=7,
+        result={"assignment": {str(student.pk): offer.pk}, "reasons": {str(student.pk): "first_choice"}},
+    )
+    placement = Placement.all_tenants.create(
+        institution=institution,
+        student=student,
+        organisation=organisation,
+        offer=offer,
+        programme=programme,
+        academic_year=matching_round.academic_year,
+        year=matching_round.year,
+    )
+    matching_round.matrix = {
+        "student": student.pk,
+        "proposal": proposal.pk,
+        "placement": placement.pk,
+        "assignment": assignment,
+    }
+    return matching_round
+
+
+def build_matching_assignment(institution, marker):
+    return build_matching_round(institution, marker).matrix["assignment"]
+
+
+def _round_kwargs(key: str, name: str):
+    return lambda obj: {"pk": obj.pk, name: obj.matrix[key]}
+
+
+# --- offers, host self-service, invitations, quality checklist (test_offers.py, test_quality.py)
+def build_offer(institution, marker):
+    from tests.factories import OrganisationFactory, PlacementOfferFactory
+
+    organisation = OrganisationFactory(institution=institution, name=f"Aanbieder {marker}")
+    return PlacementOfferFactory(
+        institution=institution, organisation=organisation, status="submitted", tasks=f"Taken {marker}"
+    )
+
+
+def build_host_organisation(institution, marker):
+    from tests.factories import OrganisationFactory
+
+    return OrganisationFactory(institution=institution, name=f"Gastorganisatie {marker}")
+
+
+def build_invitation(institution, marker):
+    from tests.factories import AccessInvitationFactory
+
+    return AccessInvitationFactory(institution=institution, first_name=marker, token=f"sweep-{marker}")
+
+
+def build_checklist_template(institution, marker):
+    from tests.factories import ChecklistTemplateFactory
+
+    return ChecklistTemplateFactory(institution=institution, name=f"Checklist {marker}")
+
+
+def build_checklist_item(institution, marker):
+    from tests.factories import ChecklistItemFactory
+
+    return ChecklistItemFactory(institution=institution, text=f"Aandachtspunt {marker}")
+
+
 OBJECT_BUILDERS: dict[str, Callable] = {
+    "offer": build_offer,
+    "host_organisation": build_host_organisation,
+    "invitation": build_invitation,
+    "checklist_template": build_checklist_template,
+    "checklist_item": build_checklist_item,
+    "wp_organisation": build_wp_organisation,
+    "wp_site": build_wp_site,
+    "wp_mentor": build_wp_mentor,
+    "wp_approval": build_wp_approval,
+    "wp_criterion": build_wp_criterion,
+    "cat_programme": build_cat_programme,
+    "cat_calendar": build_cat_calendar,
+    "cat_plan": build_cat_plan,
+    "cat_classday": build_cat_classday,
+    "cat_holiday": build_cat_holiday,
+    **{f"cat_{key}": build for key, build in CATALOGUE_CHILDREN.items()},
+    "pref_round": build_preferences_round,
+    "pref_offer": build_preferences_offer,
+    "workplace_change": build_workplace_change,
+    "student_record": build_student_record,
+    "export_organisation": build_export_organisation,
+    "import_upload": build_import_upload,
     "membership": build_membership,
+    "matching_round": build_matching_round,
+    "matching_assignment": build_matching_assignment,
 }
 
 ROUTES: list[Route] = [
+    # offers, host self-service and invitations (test_offers.py, test_invitations.py)
+    page("offer-list", ALL_ROLES),
+    page("offer-create", HOSTS, note="hosts without an organisation get an explanation page"),
+    page("offer-detail", ALL_ROLES, obj="offer", own_only=HOSTS | {Role.STUDENT}),
+    page("offer-decide", STAFF, obj="offer", note="GET shows the form; POST decides"),
+    page("offer-withdraw", HOSTS, obj="offer", own_only=HOSTS, note="GET asks for confirmation"),
+    page("host-organisation-list", HOSTS),
+    page("host-organisation-edit", ORG_ADMIN, obj="host_organisation", own_only=ORG_ADMIN),
+    page("invitation-list", STAFF),
+    page("invitation-create", STAFF),
+    page("invitation-revoke", STAFF, obj="invitation", note="GET asks for confirmation"),
+    api("api-offer-list", ALL_ROLES),
+    api("api-offer-detail", ALL_ROLES, obj="offer", own_only=HOSTS | {Role.STUDENT}),
+    api("api-offer-decision", STAFF, obj="offer"),
+    # quality checklist (test_quality.py)
+    page("quality-overview", SCHOOL | HOSTS),
+    page("quality-template-list", STAFF),
+    page("quality-template-detail", STAFF, obj="checklist_template"),
+    page("quality-template-copy", STAFF, obj="checklist_template"),
+    page("quality-item-create", STAFF, obj="checklist_template"),
+    page("quality-item-edit", STAFF, obj="checklist_item"),
+    page("quality-item-delete", STAFF, obj="checklist_item", note="GET asks for confirmation"),
+    page("quality-organisation", SCHOOL | HOSTS, obj="host_organisation", own_only=HOSTS),
+    page(
+        "quality-response",
+        SCHOOL,
+        obj="host_organisation",
+        kwargs=lambda obj: {"pk": obj.pk, "academic_year": "2025-2026", "party": "school"},
+        note="the school's own self-evaluation; hosts fill the workplace's (test_quality.py)",
+    ),
+    # workplaces (test_workplaces.py): hosts see only their own organisation
+    page("organisation-list", ALL_ROLES),
+    page("organisation-create", STAFF),
+    page("organisation-detail", ALL_ROLES, obj="wp_organisation", own_only=HOSTS),
+    page("organisation-edit", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
+    page("organisation-capacity", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
+    page("site-create", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
+    page("site-edit", WP_EDITORS, obj="wp_site", own_only=ORG_ADMIN),
+    page("mentor-create", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
+    page("mentor-edit", WP_EDITORS, obj="wp_mentor", own_only=ORG_ADMIN),
+    page("workplace-decide", STAFF, obj="wp_organisation"),
+    page("criterion-list", STAFF),
+    page("criterion-create", STAFF),
+    page("criterion-edit", STAFF, obj="wp_criterion"),
+    api("api-organisation-list", SCHOOL),
+    api("api-organisation-detail", SCHOOL, obj="wp_organisation"),
+    api("api-mentor-list", SCHOOL),
+    api("api-mentor-detail", SCHOOL, obj="wp_mentor"),
+    api("api-workplace-approval-list", SCHOOL),
+    api("api-workplace-approval-detail", SCHOOL, obj="wp_approval"),
+    # catalogue: programmes and calendars (test_programmes.py, test_calendar.py)
+    page("programme-list", SCHOOL),
+    page("programme-create", STAFF),
+    page("programme-detail", SCHOOL, obj="cat_programme"),
+    page("programme-edit", STAFF, obj="cat_programme"),
+    *[page(f"{key}-create", STAFF, obj="cat_programme") for key in CATALOGUE_CHILDREN],
+    *[page(f"{key}-edit", STAFF, obj=f"cat_{key}") for key in CATALOGUE_CHILDREN],
+    page("calendar-list", SCHOOL),
+    page("calendar-create", STAFF),
+    page("calendar-detail", SCHOOL, obj="cat_calendar"),
+    page("calendar-edit", STAFF, obj="cat_calendar"),
+    page(
+        "calendar-plan",
+        SCHOOL,
+        obj="cat_plan",
+        kwargs=lambda obj: {"pk": obj.calendar.pk, "programme_pk": obj.programme.pk, "year": obj.year},
+    ),
+    page("classday-create", STAFF, obj="cat_calendar"),
+    page("classday-delete", STAFF, obj="cat_classday", note="GET asks for confirmation; POST deletes"),
+    page("holiday-create", STAFF, obj="cat_calendar"),
+    page("holiday-edit", STAFF, obj="cat_holiday"),
+    page("holiday-delete", STAFF, obj="cat_holiday", note="GET asks for confirmation; POST deletes"),
+    api("api-programme-list", ALL_ROLES),
+    api("api-programme-detail", ALL_ROLES, obj="cat_programme"),
+    api("api-wplunit-list", ALL_ROLES),
+    api("api-wplunit-detail", ALL_ROLES, obj="cat_wplunit"),
+    api("api-period-list", ALL_ROLES),
+    api("api-period-detail", ALL_ROLES, obj="cat_period"),
+    api("api-calendar-list", ALL_ROLES),
+    api("api-calendar-detail", ALL_ROLES, obj="cat_calendar"),
+    api("api-calendar-plan", ALL_ROLES, obj="cat_calendar"),
+    # matching: students' and workplaces' side, changes of workplace (test_preferences.py)
+    page("preferences-home", {Role.STUDENT}),
+    page("preferences-round", {Role.STUDENT}, obj="pref_round"),
+    page("preferences-offers", {Role.STUDENT}, obj="pref_round"),
+    page("preferences-ranking", {Role.STUDENT}, obj="pref_round"),
+    page("preferences-visits", {Role.STUDENT}, obj="pref_round"),
+    page("preferences-own-employer", {Role.STUDENT}, obj="pref_round"),
+    page("preferences-offer", {Role.STUDENT}, obj="pref_offer"),
+    page("candidates-list", {Role.MENTOR, Role.ORG_ADMIN}),
+    page("candidates-offer", {Role.MENTOR, Role.ORG_ADMIN}, obj="pref_offer"),
+    page("workplace-changes", SCHOOL),
+    page("workplace-change-new", STAFF),
+    page("workplace-change-detail", STAFF, obj="workplace_change"),
+    page(
+        "workplace-change-agree",
+        {Role.STUDENT, Role.MENTOR, Role.SUPERVISOR},
+        obj="workplace_change",
+        own_only=frozenset({Role.STUDENT, Role.MENTOR, Role.SUPERVISOR}),
+        note="each party agrees to their own student's change only",
+    ),
+    # matching: the coordinator's side (test_matching_board.py, test_matching_publish.py)
+    page("matching-rounds", STAFF),
+    page("matching-round-create", STAFF),
+    page("matching-board", STAFF, obj="matching_round"),
+    page("matching-assign", STAFF, obj="matching_round", ok=405, note="POST only"),
+    page("matching-unassign", STAFF, obj="matching_round", ok=405, note="POST only"),
+    page("matching-lock", STAFF, obj="matching_round", ok=405, note="POST only"),
+    page("matching-student", STAFF, obj="matching_round", kwargs=_round_kwargs("student", "student_pk")),
+    page("matching-history", STAFF, obj="matching_round"),
+    page("matching-propose", STAFF, obj="matching_round"),
+    page("matching-proposal", STAFF, obj="matching_round", kwargs=_round_kwargs("proposal", "proposal_pk")),
+    page(
+        "matching-proposal-apply",
+        STAFF,
+        obj="matching_round",
+        kwargs=_round_kwargs("proposal", "proposal_pk"),
+        ok=405,
+        note="POST only",
+    ),
+    page("matching-publish", STAFF, obj="matching_round", note="GET asks for confirmation; POST publishes"),
+    page("matching-supervisors", STAFF, obj="matching_round"),
+    page(
+        "matching-supervisor-set",
+        STAFF,
+        obj="matching_round",
+        kwargs=_round_kwargs("placement", "placement_pk"),
+        ok=405,
+        note="POST only",
+    ),
+    page("matching-export", STAFF, obj="matching_round"),
+    page("my-placement", ALL_ROLES),
+    api("api-matching-round-list", ALL_ROLES),
+    api("api-matching-round-detail", ALL_ROLES, obj="matching_round", own_only=HOSTS | {Role.STUDENT}),
+    api("api-matching-assignment-list", ALL_ROLES),
+    api(
+        "api-matching-assignment-detail",
+        ALL_ROLES,
+        obj="matching_assignment",
+        own_only=HOSTS | {Role.STUDENT},
+    ),
+    api("api-matching-assignment-assign", ALL_ROLES, ok=405, note="POST only (staff)"),
+    api("api-matching-assignment-unassign", ALL_ROLES, ok=405, note="POST only (staff)"),
+    api("api-matching-assignment-lock", ALL_ROLES, ok=405, note="POST only (staff)"),
     page("home", ALL_ROLES),
     page("people-list", SCHOOL),
     page("person-detail", ALL_ROLES, obj="membership", own_only=ALL_ROLES - SCHOOL),
@@ -76,15 +556,35 @@ ROUTES: list[Route] = [
     page("api-docs", ALL_ROLES, anonymous=403),
     api("membership-list", ALL_ROLES),
     api("membership-detail", ALL_ROLES, obj="membership", own_only=ALL_ROLES - SCHOOL),
+    # people: students, imports and exports
+    page("student-list", SCHOOL | {Role.STUDENT}),
+    page("student-detail", SCHOOL | {Role.STUDENT}, obj="student_record", own_only=frozenset({Role.STUDENT})),
+    page("student-create", STAFF),
+    page("student-edit", STAFF, obj="student_record"),
+    # Exports have no object; the sweep seeds marked students and workplaces in both institutions.
+    page("student-export", SCHOOL),
+    page("organisation-export", SCHOOL),
+    page("import-upload", STAFF, kwargs=lambda obj: {"kind": "students"}),
+    page(
+        "import-preview",
+        STAFF,
+        obj="import_upload",
+        kwargs=lambda obj: {"kind": "students", "token": obj.token},
+        note="an upload of another institution answers 404",
+    ),
+    api("api-student-list", SCHOOL),
+    api("api-student-detail", SCHOOL, obj="student_record"),
 ]
 
 # Routes whose access is tested elsewhere, with the reason.
 EXEMPT: list[Exempt] = [
+    Exempt("invite-", "anonymous invitation link (token); tested in test_invitations.py"),
     Exempt("admin:", "Django admin: superusers only; scoped by TenantAdmin, see test_admin.py"),
     Exempt("account_", "sign-in, sign-out and password pages of allauth; see test_auth.py"),
     Exempt("mfa_", "MFA pages of allauth for the signed-in person; see test_auth.py"),
     Exempt("set_language", "POST-only language switch; see test_i18n.py"),
     Exempt("switch-membership", "POST-only role switch; see test_switcher.py"),
+    Exempt("api-token", "POST-only: e-mail + password (+ TOTP) for an API token; see test_api_core.py"),
 ]
 
 ROUTE_INDEX = {r.name: r for r in ROUTES}

@@ -1,6 +1,8 @@
 """factory_boy factories. Tenant-owned factories write through the unscoped manager so
 tests can build data for any institution without activating it first."""
 
+import datetime
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -49,3 +51,384 @@ class MembershipFactory(TenantFactory):
     institution = factory.SubFactory(InstitutionFactory)
     user = factory.SubFactory(UserFactory)
     role = Role.STUDENT
+
+
+# --- placements: programmes, workplaces, offers, rounds -------------------------------------
+# Each tenant-owned factory takes `institution=` and passes it down to its sub-factories.
+
+
+def _same_institution():
+    return factory.SelfAttribute("..institution")
+
+
+class ProgrammeFactory(TenantFactory):
+    class Meta:
+        model = "placements.Programme"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Graduaat {n}")
+    code = factory.Sequence(lambda n: f"prog-{n}")
+    form = "graduate"
+    years = 2
+
+
+class ProfessionalRoleFactory(TenantFactory):
+    class Meta:
+        model = "placements.ProfessionalRole"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    name = factory.Sequence(lambda n: f"Beroepsrol {n}")
+
+
+class StudentFactory(TenantFactory):
+    class Meta:
+        model = "placements.Student"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    student_number = factory.Sequence(lambda n: f"r{n:07d}")
+    first_name = factory.Faker("first_name", locale="nl_BE")
+    last_name = factory.Faker("last_name", locale="nl_BE")
+    email = factory.Sequence(lambda n: f"student{n}@students.example.org")
+    year = 1
+
+
+class OrganisationFactory(TenantFactory):
+    class Meta:
+        model = "placements.Organisation"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    languages = "nl"
+
+
+class SiteFactory(TenantFactory):
+    class Meta:
+        model = "placements.Site"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    name = "Hoofdzetel"
+    municipality = "Brussel"
+    region = "brussels"
+
+
+class MentorFactory(TenantFactory):
+    class Meta:
+        model = "placements.Mentor"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    first_name = factory.Faker("first_name", locale="nl_BE")
+    last_name = factory.Faker("last_name", locale="nl_BE")
+    email = factory.Sequence(lambda n: f"mentor{n}@example.org")
+
+
+class WorkplaceApprovalFactory(TenantFactory):
+    class Meta:
+        model = "placements.WorkplaceApproval"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    academic_year = "2026-2027"
+    decision = "approved"
+
+
+class PlacementOfferFactory(TenantFactory):
+    class Meta:
+        model = "placements.PlacementOffer"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    site = factory.SubFactory(
+        SiteFactory, institution=_same_institution(), organisation=factory.SelfAttribute("..organisation")
+    )
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    academic_year = "2026-2027"
+    year = 1
+    places = 1
+    weekdays = "3,4,5"
+    status = "accepted"
+
+
+class MatchingRoundFactory(TenantFactory):
+    class Meta:
+        model = "placements.MatchingRound"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    academic_year = "2026-2027"
+    year = 1
+    name = factory.Sequence(lambda n: f"Matching round {n}")
+    status = "open"
+    max_choices = 3
+
+
+class PlacementFactory(TenantFactory):
+    class Meta:
+        model = "placements.Placement"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    student = factory.SubFactory(StudentFactory, institution=_same_institution())
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    programme = factory.SelfAttribute("student.programme")
+    academic_year = "2025-2026"
+    year = 1
+
+
+class StudentPreferenceFactory(TenantFactory):
+    class Meta:
+        model = "placements.StudentPreference"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    round = factory.SubFactory(MatchingRoundFactory, institution=_same_institution())
+    student = factory.SubFactory(
+        StudentFactory, institution=_same_institution(), programme=factory.SelfAttribute("..round.programme")
+    )
+    offer = factory.SubFactory(
+        PlacementOfferFactory,
+        institution=_same_institution(),
+        programme=factory.SelfAttribute("..round.programme"),
+    )
+    rank = 1
+
+
+class WorkplaceVisitFactory(TenantFactory):
+    class Meta:
+        model = "placements.WorkplaceVisit"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    round = factory.SubFactory(MatchingRoundFactory, institution=_same_institution())
+    student = factory.SubFactory(
+        StudentFactory, institution=_same_institution(), programme=factory.SelfAttribute("..round.programme")
+    )
+    offer = factory.SubFactory(
+        PlacementOfferFactory,
+        institution=_same_institution(),
+        programme=factory.SelfAttribute("..round.programme"),
+    )
+    kind = "visit"
+    date = factory.Faker("date_this_year")
+
+
+class WorkplaceChangeFactory(TenantFactory):
+    class Meta:
+        model = "placements.WorkplaceChange"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    student = factory.SubFactory(StudentFactory, institution=_same_institution())
+    academic_year = "2026-2027"
+    from_organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    reason = "Andere werkplek gewenst"
+
+
+class OrganisationCapacityFactory(TenantFactory):
+    class Meta:
+        model = "placements.OrganisationCapacity"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    year = 1
+    places = 2
+
+
+class WorkplaceCriterionFactory(TenantFactory):
+    class Meta:
+        model = "placements.WorkplaceCriterion"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    order = factory.Sequence(lambda n: n)
+    label = factory.Sequence(lambda n: f"Criterium {n}")
+    kind = "learning_by_doing"
+    params = factory.LazyFunction(dict)
+
+
+# --- catalogue: programme structure and calendars (test_programmes.py, test_calendar.py) ----
+class ProgrammeYearFactory(TenantFactory):
+    class Meta:
+        model = "placements.ProgrammeYear"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    year = 1
+    wpl_weekdays = "3,4,5"
+    hours_per_day = "7.60"
+
+
+class PeriodFactory(TenantFactory):
+    class Meta:
+        model = "placements.Period"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    kind = "quarter"
+    ordinal = factory.Sequence(lambda n: n % 20 + 1)
+    name = factory.LazyAttribute(lambda o: f"Kwartaal {o.ordinal}")
+    phase = 1
+
+
+class WplUnitFactory(TenantFactory):
+    class Meta:
+        model = "placements.WplUnit"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    name = factory.Sequence(lambda n: f"Werkplekleren {n}")
+    phase = 1
+    required_days = 12
+
+
+class LearningObjectiveFactory(TenantFactory):
+    class Meta:
+        model = "placements.LearningObjective"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    unit = factory.SubFactory(WplUnitFactory, institution=_same_institution())
+    order = factory.Sequence(lambda n: n)
+    text = factory.Sequence(lambda n: f"Leerdoel {n}")
+
+
+class LearningLineFactory(TenantFactory):
+    class Meta:
+        model = "placements.LearningLine"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    name = factory.Sequence(lambda n: f"Leerlijn {n}")
+
+
+class CourseUnitFactory(TenantFactory):
+    class Meta:
+        model = "placements.CourseUnit"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    name = factory.Sequence(lambda n: f"Opleidingsonderdeel {n}")
+    year = 1
+    credits = 5
+
+
+class CompetenceFactory(TenantFactory):
+    class Meta:
+        model = "placements.Competence"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
+    name = factory.Sequence(lambda n: f"Competentie {n}")
+
+
+class AcademicCalendarFactory(TenantFactory):
+    class Meta:
+        model = "placements.AcademicCalendar"
+        django_get_or_create = ["institution", "academic_year"]
+
+    institution = factory.SubFactory(InstitutionFactory)
+    academic_year = "2026-2027"
+    wpl_start = factory.LazyFunction(lambda: datetime.date(2026, 11, 9))
+    wpl_end = factory.LazyFunction(lambda: datetime.date(2027, 6, 30))
+
+
+class ClassDayFactory(TenantFactory):
+    class Meta:
+        model = "placements.ClassDay"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    calendar = factory.SubFactory(AcademicCalendarFactory, institution=_same_institution())
+    date = factory.LazyFunction(lambda: datetime.date(2026, 12, 2))
+
+
+class SchoolHolidayFactory(TenantFactory):
+    class Meta:
+        model = "placements.SchoolHoliday"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    calendar = factory.SubFactory(AcademicCalendarFactory, institution=_same_institution())
+    name = "Kerstvakantie"
+    start = factory.LazyFunction(lambda: datetime.date(2026, 12, 21))
+    end = factory.LazyFunction(lambda: datetime.date(2027, 1, 3))
+
+
+# --- offers, invitations and the quality checklist (test_offers.py, test_quality.py) ----------
+def _token_hash(token: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class OfferDecisionFactory(TenantFactory):
+    class Meta:
+        model = "placements.OfferDecision"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    offer = factory.SubFactory(PlacementOfferFactory, institution=_same_institution())
+    decision = "accepted"
+
+
+class AccessInvitationFactory(TenantFactory):
+    """Pass `token=` to choose the token (default "tok-<n>"); only its hash is stored."""
+
+    class Meta:
+        model = "wpl.AccessInvitation"
+        exclude = ["token"]
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    email = factory.Sequence(lambda n: f"invitee{n}@host.example.org")
+    role = "org_admin"
+    purpose = "offer"
+    token = factory.Sequence(lambda n: f"tok-{n}")
+    token_hash = factory.LazyAttribute(lambda o: _token_hash(o.token))
+    expires_at = factory.LazyFunction(
+        lambda: datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=14)
+    )
+
+
+class ChecklistTemplateFactory(TenantFactory):
+    class Meta:
+        model = "placements.ChecklistTemplate"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    name = factory.Sequence(lambda n: f"Checklist {n}")
+    year = "2025-2026"
+
+
+class ChecklistItemFactory(TenantFactory):
+    class Meta:
+        model = "placements.ChecklistItem"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    template = factory.SubFactory(ChecklistTemplateFactory, institution=_same_institution())
+    stage = "before"
+    topic = "resources"
+    text = factory.Sequence(lambda n: f"Aandachtspunt {n}")
+    importance = "very_all"
+    order = factory.Sequence(lambda n: n * 10)
+
+
+class ChecklistResponseFactory(TenantFactory):
+    class Meta:
+        model = "placements.ChecklistResponse"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
+    template = factory.SubFactory(ChecklistTemplateFactory, institution=_same_institution())
+    academic_year = "2025-2026"
+    party = "workplace"
+
+
+class ChecklistAnswerFactory(TenantFactory):
+    class Meta:
+        model = "placements.ChecklistAnswer"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    response = factory.SubFactory(ChecklistResponseFactory, institution=_same_institution())
+    item = factory.SubFactory(
+        ChecklistItemFactory,
+        institution=_same_institution(),
+        template=factory.SelfAttribute("..response.template"),
+    )
+    answer = "yes"

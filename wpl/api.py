@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, permissions, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -42,7 +43,7 @@ class TenantAPIMixin:
 
 
 class HasMembership(permissions.BasePermission):
-    message = "You have no role in an institution."
+    message = gettext_lazy("You have no role in an institution.")
 
     def has_permission(self, request, view):
         return getattr(request, "membership", None) is not None
@@ -53,6 +54,13 @@ class TenantViewSetMixin(TenantAPIMixin):
 
     permission_classes = [permissions.IsAuthenticated, HasMembership]
     model = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # For the schema generator only (it reads `queryset.model` to type path ids); never
+        # queried: get_queryset() below is what requests use. Empty and unscoped on purpose.
+        if cls.model is not None and "queryset" not in cls.__dict__:
+            cls.queryset = cls.model.all_tenants.none()
 
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.membership)

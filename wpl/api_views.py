@@ -1,9 +1,18 @@
+"""API views of the platform core: the signed-in person, memberships and API tokens."""
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth import authenticate
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
+from rest_framework import permissions, serializers
+from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from wpl import selectors
+from wpl.middleware import mfa_required_for
 from wpl.api import TenantAPIMixin, TenantReadOnlyViewSet
 from wpl.models import Membership
 from wpl.serializers import MembershipSerializer, UserSerializer
@@ -35,3 +44,58 @@ class MembershipViewSet(TenantReadOnlyViewSet):
 
     def get_queryset(self):
         return selectors.people(membership=self.request.membership).select_related("institution")
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.CharField(label=_("E-mail address"), max_length=254)
+    password = serializers.CharField(
+        label=_("Password"), max_length=4096, trim_whitespace=False, style={"input_type": "password"}
+    )
+    code = serializers.CharField(
+        label=_("Authenticator code"),
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text=_("Six-digit code of your authenticator app; required once two-factor sign-in is on."),
+    )
+
+    def validate(self, attrs):
+        request = getattr(self.context["request"], "_request", self.context["request"])
+        email = attrs["email"].strip().lower()
+        user = authenticate(request=request, email=email, password=attrs["password"])
+        if user is None:
+            raise serializers.ValidationError(
+                _("Unable to sign in with this e-mail address and password."), code="authorization"
+            )
+        totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+        if totp is not None:
+            code = attrs.get("code") or ""
+            if not code or not TOTP(totp).validate_code(code):
+                raise serializers.ValidationError(
+                    {"code": _("Enter the current code of your authenticator app.")}, code="authorization"
+                )
+        elif mfa_required_for(user):
+            raise serializers.ValidationError(
+                _("Set up two-factor authentication on the website before requesting an API token."),
+                code="authorization",
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ObtainTokenView(ObtainAuthToken):
+    """Exchange e-mail address and password (plus a TOTP code when two-factor sign-in is on)
+    for an API token. Send it as `Authorization: Token <key>`, and the institution's short
+    name in the `X-Institution` header when you hold roles in several institutions."""
+
+    serializer_class = TokenRequestSerializer
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "api-token"
+
+    @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, auth=[])
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)

@@ -46,7 +46,12 @@ NAMES = {
 }
 
 # Apps contribute demo data here; each entry is "module.function" taking an institution.
-APP_SEEDERS: list[str] = []
+APP_SEEDERS: list[str] = [
+    "placements.demo_catalogue.seed",  # first: programmes that other seeders build on
+    "placements.demo_workplaces.seed",
+    "placements.demo_quality.seed",
+    "placements.demo_matching.seed",  # after the other placements seeders
+]
 
 SHARED_MENTOR = "mentor@odisee.demo"  # also mentor at Thomas More
 

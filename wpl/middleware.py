@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from wpl import permissions, selectors, tenancy
 
@@ -51,16 +53,31 @@ class ActiveMembershipMiddleware:
 
 
 class RequireMfaMiddleware:
-    """When switched on, coordinators and admins must set up TOTP before anything else."""
+    """When switched on, coordinators and admins must set up TOTP before anything else.
 
-    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health/")
+    Runs after ActiveMembershipMiddleware (it reads `request.memberships`). Pages redirect
+    to the TOTP set-up page; HTMX requests get an `HX-Redirect` there; session calls to the
+    API get a 403 with the reason. Demo accounts are exempt so anyone can try every role.
+    """
+
+    # The sign-in, sign-out and MFA pages themselves, static files and the language switch.
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/jsi18n/", "/health/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if self._must_enrol(request):
-            return redirect(reverse("mfa_activate_totp"))
+            target = reverse("mfa_activate_totp")
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("Set up two-factor authentication before using the API.")}, status=403
+                )
+            if getattr(request, "htmx", False):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = target
+                return response
+            return redirect(target)
         return self.get_response(request)
 
     def _must_enrol(self, request) -> bool:
@@ -68,11 +85,19 @@ class RequireMfaMiddleware:
             return False
         if request.user.is_demo or request.path.startswith(self.ALLOWED_PREFIXES):
             return False
-        needs = request.user.is_superuser or any(
-            m.role in permissions.MFA_REQUIRED_ROLES for m in request.memberships
-        )
-        if not needs:
+        if not mfa_required_for(request.user, getattr(request, "memberships", None)):
             return False
         from allauth.mfa.models import Authenticator
 
         return not Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_required_for(user, memberships=None) -> bool:
+    """Whether policy requires TOTP for this person (demo accounts never)."""
+    if not settings.WPL_REQUIRE_MFA_FOR_STAFF or user.is_demo:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    if memberships is None:
+        memberships = selectors.memberships_of(user)
+    return any(m.role in permissions.MFA_REQUIRED_ROLES for m in memberships)

@@ -129,3 +129,92 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AccessInvitationQuerySet(TenantQuerySet):
+    def visible_to(self, membership: Membership) -> AccessInvitationQuerySet:
+        from wpl import permissions
+
+        return self if permissions.is_staff(membership) else self.none()
+
+    def pending(self) -> AccessInvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class AccessInvitation(TenantModel):
+    """A single-use, expiring e-mailed link that gives a workplace contact or mentor a role.
+
+    Only the SHA-256 hash of the token is stored; the token itself exists only in the e-mail.
+    The link is global, but the membership it creates belongs to this institution only.
+    """
+
+    class InvitedRole(models.TextChoices):
+        ORG_ADMIN = Role.ORG_ADMIN.value, Role.ORG_ADMIN.label
+        MENTOR = Role.MENTOR.value, Role.MENTOR.label
+
+    class Purpose(models.TextChoices):
+        OFFER = "offer", _("Submit a placement offer")
+        ORGANISATION = "organisation", _("Keep the organisation's data up to date")
+        QUALITY = "quality", _("Fill in the quality checklist")
+        GENERAL = "general", _("Work on the platform")
+
+    email = models.EmailField(_("e-mail address"))
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    organisation = models.ForeignKey(
+        "placements.Organisation",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
+    )
+    mentor = models.ForeignKey(
+        "placements.Mentor",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("mentor"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=InvitedRole.choices)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.OFFER)
+    message = models.TextField(_("personal message"), blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="invitations"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    objects = TenantManager.from_queryset(AccessInvitationQuerySet)()
+    all_tenants = UnscopedManager.from_queryset(AccessInvitationQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("access invitation")
+        verbose_name_plural = _("access invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.get_role_display()} · {self.organisation_id}"
+
+    @property
+    def state(self) -> str:
+        """One of: accepted, revoked, expired, pending."""
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+    def get_state_display(self) -> str:
+        return {
+            "accepted": _("Accepted"),
+            "revoked": _("Revoked"),
+            "expired": _("Expired"),
+            "pending": _("Waiting"),
+        }[self.state]

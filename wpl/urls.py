@@ -15,6 +15,7 @@ for prefix, viewset, basename in placement_api_routes:
 
 api_urlpatterns = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
+    path("token/", api_views.ObtainTokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include(router.urls)),

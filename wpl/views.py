@@ -41,12 +41,15 @@ def home(request):
 @require_POST
 def switch_membership(request):
     """Switch the active institution / role; refuses anything the person does not hold."""
+    raw = request.POST.get("membership", "").strip()
     try:
-        membership_id = int(request.POST.get("membership", ""))
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # only a database id
+            raise services.SwitchRefused
         membership = services.switch_membership(
-            session=request.session, user=request.user, membership_id=membership_id
+            session=request.session, user=request.user, membership_id=int(raw)
         )
-    except (ValueError, services.SwitchRefused):
+    except services.SwitchRefused:
+        # The active membership stays as it was; the page says why.
         return render(request, "wpl/switch_refused.html", status=400)
     messages.success(
         request,
@@ -54,7 +57,9 @@ def switch_membership(request):
         % {"role": membership.get_role_display(), "institution": membership.institution.name},
     )
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     return redirect(target)
 

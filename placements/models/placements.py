@@ -29,9 +29,7 @@ class ApprovalQuerySet(TenantQuerySet):
     def visible_to(self, membership):
         from placements import permissions
 
-        return self.filter(
-            organisation__in=permissions.visible_organisations(Organisation.objects.all(), membership)
-        )
+        return permissions.visible_approvals(self, membership)
 
 
 class WorkplaceApproval(TenantModel):
@@ -90,6 +88,15 @@ class PlacementOffer(TenantModel):
     # ISO weekday numbers (1 = Monday) on which the student works, e.g. "3,4,5".
     weekdays = models.CharField(_("weekdays"), max_length=20, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    # Set when a working student proposed their own employer (context "own employee").
+    proposed_by_student = models.ForeignKey(
+        Student,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("proposed by student"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects, all_tenants = scoped_managers(OfferQuerySet)

@@ -1,4 +1,20 @@
 """Routes of this area: page urlpatterns and API (prefix, viewset, basename) routes."""
 
-urlpatterns: list = []
-api_routes: list = []
+from django.urls import path
+
+from placements.api.people import StudentViewSet
+from placements.views import people as views
+
+urlpatterns: list = [
+    path("students/", views.student_list, name="student-list"),
+    path("students/new/", views.student_create, name="student-create"),
+    path("students/export/", views.student_export, name="student-export"),
+    path("students/<int:pk>/", views.student_detail, name="student-detail"),
+    path("students/<int:pk>/edit/", views.student_edit, name="student-edit"),
+    path("workplaces/export/", views.organisation_export, name="organisation-export"),
+    path("imports/<slug:kind>/", views.import_upload, name="import-upload"),
+    path("imports/<slug:kind>/<str:token>/", views.import_preview, name="import-preview"),
+]
+# The API's basename differs from the page names: DRF would otherwise also name its routes
+# "student-list" / "student-detail".
+api_routes: list = [("students", StudentViewSet, "api-student")]

@@ -1,4 +1,27 @@
 """Routes of this area: page urlpatterns and API (prefix, viewset, basename) routes."""
 
-urlpatterns: list = []
-api_routes: list = []
+from django.urls import path
+
+from placements.api import workplaces as api
+from placements.views import workplaces as views
+
+urlpatterns: list = [
+    path("workplaces/", views.organisation_list, name="organisation-list"),
+    path("workplaces/new/", views.organisation_create, name="organisation-create"),
+    path("workplaces/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("workplaces/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("workplaces/<int:pk>/sites/new/", views.site_create, name="site-create"),
+    path("workplaces/sites/<int:pk>/edit/", views.site_edit, name="site-edit"),
+    path("workplaces/<int:pk>/mentors/new/", views.mentor_create, name="mentor-create"),
+    path("workplaces/mentors/<int:pk>/edit/", views.mentor_edit, name="mentor-edit"),
+    path("workplaces/<int:pk>/capacity/", views.organisation_capacity, name="organisation-capacity"),
+    path("workplaces/<int:pk>/decision/", views.workplace_decide, name="workplace-decide"),
+    path("workplaces/criteria/", views.criterion_list, name="criterion-list"),
+    path("workplaces/criteria/new/", views.criterion_create, name="criterion-create"),
+    path("workplaces/criteria/<int:pk>/edit/", views.criterion_edit, name="criterion-edit"),
+]
+api_routes: list = [
+    ("workplaces/organisations", api.OrganisationViewSet, "api-organisation"),
+    ("workplaces/mentors", api.MentorViewSet, "api-mentor"),
+    ("workplaces/approvals", api.WorkplaceApprovalViewSet, "api-workplace-approval"),
+]

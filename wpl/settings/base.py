@@ -185,18 +185,24 @@ else:
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 else:
     # Embedded broker: kombu's filesystem transport needs no server, yet a separate
     # worker and beat process on the same machine really exchange messages through it.
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu does not create its folders; the control folder would otherwise be relative
+    # to the working directory.
+    CELERY_BROKER_URL = "filesystem://localhost//"
     _queue_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
+        "control_folder": str(_queue_dir / "control"),
         "store_processed": False,
     }
+    for _folder in ("queue", "processed", "control"):
+        (_queue_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
@@ -213,6 +219,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "wpl.api.exception_handler",
+    # Only the token endpoint (password guessing) is throttled; see wpl.api_views.ObtainTokenView.
+    "DEFAULT_THROTTLE_RATES": {"api-token": os.environ.get("WPL_API_TOKEN_RATE", "20/min")},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "WPL API",

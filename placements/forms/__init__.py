@@ -1,0 +1,1 @@
+"""Forms of the placements app, one module per area."""

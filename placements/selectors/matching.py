@@ -1,0 +1,964 @@
+"""Reads of the matching area: the coordinator's board, the matching problem, proposals.
+
+Every function issues a fixed number of queries, whatever the number of students or
+offers; the board does the joining in Python from a handful of flat queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from placements.matching import (
+    DEFERRED_ACCEPTANCE,
+    MIN_TOTAL_RANK,
+    MatchingProblem,
+    MatchingResult,
+    rank_distribution,
+)
+from placements.models import (
+    Assignment,
+    AssignmentChange,
+    CandidateRating,
+    MatchingProposal,
+    MatchingRound,
+    Placement,
+    PlacementOffer,
+    Student,
+    StudentPreference,
+    WorkplaceApproval,
+)
+from wpl.models import Membership, Role
+
+#: Ratings of the workplace for the algorithm (lower is better); "no" is forbidden.
+VERDICT_BASE = {CandidateRating.Verdict.YES: 1, CandidateRating.Verdict.MAYBE: 2}
+#: Within a verdict, the workplace's optional ranking orders candidates; unranked last.
+RANK_SPAN = 1000
+#: How many of a student's choices the board shows in the row.
+BOARD_CHOICES = 5
+BOARD_PAGE_SIZE = 100
+
+MODES = {
+    DEFERRED_ACCEPTANCE: gettext_lazy("Deferred acceptance (stable; recommended)"),
+    MIN_TOTAL_RANK: gettext_lazy("Minimum total rank (may be unstable)"),
+}
+
+# Hard constraints that make a (student, offer) pair forbidden, with their labels.
+FORBIDDEN_LABELS = {
+    "rated_no": gettext_lazy("the workplace said no"),
+    "not_approved": gettext_lazy("workplace not approved for this programme"),
+    "weekdays": gettext_lazy("weekdays do not match the programme"),
+    "previous_workplace": gettext_lazy("must stay at the previous workplace"),
+}
+
+CONFLICT_LABELS = {
+    "over_capacity": gettext_lazy("over capacity"),
+    "not_ranked": gettext_lazy("not ranked by the student"),
+    "rated_no": gettext_lazy("the workplace said no"),
+    "not_approved": gettext_lazy("workplace not approved"),
+    "offer_closed": gettext_lazy("offer no longer open"),
+    "previous_workplace": gettext_lazy("must stay at the previous workplace"),
+    "weekdays": gettext_lazy("weekdays do not match the programme"),
+}
+
+
+# ---------------------------------------------------------------------------
+# Rounds
+# ---------------------------------------------------------------------------
+
+
+def rounds(*, membership: Membership) -> QuerySet[MatchingRound]:
+    return MatchingRound.objects.visible_to(membership).select_related("programme")
+
+
+def round_offers(round: MatchingRound) -> QuerySet[PlacementOffer]:
+    """Accepted offers of the round's programme, year and academic year."""
+    return PlacementOffer.objects.filter(
+        status=PlacementOffer.Status.ACCEPTED,
+        programme_id=round.programme_id,
+        year=round.year,
+        academic_year=round.academic_year,
+    )
+
+
+def round_students(round: MatchingRound) -> QuerySet[Student]:
+    return Student.objects.filter(programme_id=round.programme_id, year=round.year)
+
+
+def approval_status(round: MatchingRound) -> dict[int, str]:
+    """Organisation id -> latest decision for the round's programme and academic year."""
+    latest: dict[int, str] = {}
+    rows = (
+        WorkplaceApproval.objects.filter(programme_id=round.programme_id, academic_year=round.academic_year)
+        .order_by("organisation_id", "-decided_at", "-id")
+        .values_list("organisation_id", "decision")
+    )
+    for organisation_id, decision in rows:
+        latest.setdefault(organisation_id, decision)
+    return latest
+
+
+def previous_workplace_rules(round: MatchingRound) -> dict[int, int]:
+    """Student id -> organisation id a year-2 student must stay at (from the preferences area)."""
+    try:
+        from placements.selectors.preferences import previous_workplace_rules as rules
+    except ImportError:
+        return {}
+    return dict(rules(round) or {})
+
+
+def _weekday_set(value) -> frozenset[int]:
+    if not value:
+        return frozenset()
+    items = value if isinstance(value, (list, tuple, set, frozenset)) else re.split(r"[,\s;]+", str(value))
+    return frozenset(int(x) for x in items if str(x).strip().isdigit())
+
+
+def programme_weekdays(round: MatchingRound) -> frozenset[int]:
+    """The programme's default WPL days for the round's year (ProgrammeYear), if recorded."""
+    try:
+        from placements.models import ProgrammeYear
+    except ImportError:  # the catalogue does not record default days
+        return frozenset()
+    value = (
+        ProgrammeYear.objects.filter(programme_id=round.programme_id, year=round.year)
+        .values_list("wpl_weekdays", flat=True)
+        .first()
+    )
+    return _weekday_set(value)
+
+
+# ---------------------------------------------------------------------------
+# The board
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class OfferInfo:
+    id: int
+    organisation_id: int
+    organisation: str
+    site: str
+    mentor: str
+    places: int
+    weekdays: str
+    status: str
+    approval: str | None  # "approved", "rejected" or None (no decision)
+    taken: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.organisation} · {self.site}" if self.site else self.organisation
+
+    @property
+    def approved(self) -> bool:
+        return self.approval == WorkplaceApproval.Decision.APPROVED
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.taken > self.places
+
+    @property
+    def free(self) -> int:
+        return max(self.places - self.taken, 0)
+
+
+@dataclass
+class Choice:
+    rank: int
+    offer: OfferInfo | None
+    verdict: str | None
+
+    @property
+    def verdict_label(self) -> str:
+        return CandidateRating.Verdict(self.verdict).label if self.verdict else ""
+
+
+@dataclass
+class BoardRow:
+    student: Student
+    offer: OfferInfo | None = None
+    locked: bool = False
+    pref_rank: int | None = None
+    verdict: str | None = None
+    conflicts: list[str] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def conflict_labels(self) -> list[str]:
+        return [str(CONFLICT_LABELS[c]) for c in self.conflicts]
+
+    @property
+    def verdict_label(self) -> str:
+        return CandidateRating.Verdict(self.verdict).label if self.verdict else ""
+
+
+@dataclass
+class Board:
+    round: MatchingRound
+    rows: list[BoardRow]
+    offers: list[OfferInfo]
+    offers_by_id: dict[int, OfferInfo]
+    total_students: int
+    placed: int
+    locked: int
+    with_conflicts: int
+    places: int
+    weekdays_known: bool
+    previous_rules: int
+
+    @property
+    def unplaced(self) -> int:
+        return self.total_students - self.placed
+
+
+def _offer_infos(round: MatchingRound, approvals: dict[int, str]) -> dict[int, OfferInfo]:
+    assigned = Assignment.objects.filter(round=round).values("offer_id")
+    offers = (
+        PlacementOffer.objects.filter(
+            Q(
+                status=PlacementOffer.Status.ACCEPTED,
+                programme_id=round.programme_id,
+                year=round.year,
+                academic_year=round.academic_year,
+            )
+            | Q(pk__in=assigned)
+        )
+        .select_related("organisation", "site", "mentor")
+        .only(
+            "id",
+            "places",
+            "weekdays",
+            "status",
+            "organisation__id",
+            "organisation__name",
+            "site__name",
+            "mentor__first_name",
+            "mentor__last_name",
+        )
+        .order_by("organisation__name", "id")
+    )
+    return {
+        o.pk: OfferInfo(
+            id=o.pk,
+            organisation_id=o.organisation_id,
+            organisation=o.organisation.name,
+            site=o.site.name if o.site else "",
+            mentor=str(o.mentor) if o.mentor else "",
+            places=o.places,
+            weekdays=o.weekdays,
+            status=o.status,
+            approval=approvals.get(o.organisation_id),
+        )
+        for o in offers
+    }
+
+
+def _assignment_rows(round: MatchingRound) -> list[dict]:
+    """Every assignment of the round with the student's rank and the workplace's verdict."""
+    rank = StudentPreference.objects.filter(
+        round_id=round.pk, student_id=OuterRef("student_id"), offer_id=OuterRef("offer_id")
+    ).values("rank")[:1]
+    verdict = CandidateRating.objects.filter(
+        round_id=round.pk, student_id=OuterRef("student_id"), offer_id=OuterRef("offer_id")
+    ).values("verdict")[:1]
+    return list(
+        Assignment.objects.filter(round=round)
+        .annotate(pref_rank=Subquery(rank), verdict=Subquery(verdict))
+        .values("student_id", "offer_id", "locked", "pref_rank", "verdict")
+    )
+
+
+def _conflicts(
+    row: BoardRow, offer: OfferInfo, required_org: int | None, programme_days: frozenset[int]
+) -> list[str]:
+    found = []
+    if offer.over_capacity:
+        found.append("over_capacity")
+    if row.pref_rank is None:
+        found.append("not_ranked")
+    if row.verdict == CandidateRating.Verdict.NO:
+        found.append("rated_no")
+    if not offer.approved:
+        found.append("not_approved")
+    if offer.status != PlacementOffer.Status.ACCEPTED:
+        found.append("offer_closed")
+    if required_org is not None and offer.organisation_id != required_org:
+        found.append("previous_workplace")
+    if programme_days and not programme_days <= _weekday_set(offer.weekdays) and offer.weekdays:
+        found.append("weekdays")
+    return found
+
+
+def board(
+    round: MatchingRound,
+    *,
+    only: str = "",
+    page: int | None = 1,
+    student_ids: list[int] | None = None,
+    page_size: int = BOARD_PAGE_SIZE,
+) -> tuple[Board, dict]:
+    """The coordinator's board and pagination info; a constant number of queries.
+
+    `only`: "" (everybody), "unplaced" or "conflicts". `student_ids` restricts the rows
+    (one row for an HTMX update). `page=None` shows every row.
+    """
+    approvals = approval_status(round)
+    offers = _offer_infos(round, approvals)
+    required = previous_workplace_rules(round) if round.year > 1 else {}
+    programme_days = programme_weekdays(round)
+    students = list(
+        round_students(round)
+        .only("id", "first_name", "last_name", "student_number", "email", "year", "programme_id")
+        .order_by("last_name", "first_name", "id")
+    )
+    assignments = {a["student_id"]: a for a in _assignment_rows(round)}
+    for a in assignments.values():
+        if a["offer_id"] in offers:
+            offers[a["offer_id"]].taken += 1
+    rows: list[BoardRow] = []
+    placed = locked = with_conflicts = 0
+    known = set()
+    for student in students:
+        known.add(student.pk)
+        rows.append(_row(student, assignments.get(student.pk), offers, required, programme_days))
+    # Assigned students who left the programme year still show (and count).
+    missing = [sid for sid in assignments if sid not in known]
+    if missing:
+        for student in Student.objects.filter(pk__in=missing).order_by("last_name", "first_name"):
+            rows.append(_row(student, assignments[student.pk], offers, required, programme_days))
+    for row in rows:
+        placed += row.offer is not None
+        locked += row.locked
+        with_conflicts += bool(row.conflicts)
+    total = len(rows)
+    if only == "unplaced":
+        rows = [r for r in rows if r.offer is None]
+    elif only == "conflicts":
+        rows = [r for r in rows if r.conflicts]
+    if student_ids is not None:
+        wanted = set(student_ids)
+        rows = [r for r in rows if r.student.pk in wanted]
+    pages = max((len(rows) + page_size - 1) // page_size, 1)
+    if page is not None and student_ids is None:
+        page = min(max(page, 1), pages)
+        rows = rows[(page - 1) * page_size : page * page_size]
+    _attach_choices(round, rows, offers)
+    result = Board(
+        round=round,
+        rows=rows,
+        offers=list(offers.values()),
+        offers_by_id=offers,
+        total_students=total,
+        placed=placed,
+        locked=locked,
+        with_conflicts=with_conflicts,
+        places=sum(o.places for o in offers.values() if o.status == PlacementOffer.Status.ACCEPTED),
+        weekdays_known=bool(programme_days),
+        previous_rules=len(required),
+    )
+    return result, {"page": page or 1, "pages": pages if page is not None else 1}
+
+
+def _row(student, assignment, offers, required, programme_days) -> BoardRow:
+    row = BoardRow(student=student)
+    if assignment is not None:
+        row.offer = offers.get(assignment["offer_id"])
+        row.locked = assignment["locked"]
+        row.pref_rank = assignment["pref_rank"]
+        row.verdict = assignment["verdict"]
+        if row.offer is not None:
+            row.conflicts = _conflicts(row, row.offer, required.get(student.pk), programme_days)
+    return row
+
+
+def _attach_choices(round: MatchingRound, rows: list[BoardRow], offers: dict[int, OfferInfo]) -> None:
+    """The first choices of the shown students, with the workplace's verdict (two queries)."""
+    ids = [r.student.pk for r in rows]
+    if not ids:
+        return
+    prefs = StudentPreference.objects.filter(
+        round=round, student_id__in=ids, rank__lte=BOARD_CHOICES
+    ).values_list("student_id", "offer_id", "rank")
+    verdicts = {
+        (s, o): v
+        for s, o, v in CandidateRating.objects.filter(round=round, student_id__in=ids).values_list(
+            "student_id", "offer_id", "verdict"
+        )
+    }
+    by_student: dict[int, list[Choice]] = {}
+    for student_id, offer_id, rank in prefs:
+        by_student.setdefault(student_id, []).append(
+            Choice(rank=rank, offer=offers.get(offer_id), verdict=verdicts.get((student_id, offer_id)))
+        )
+    for row in rows:
+        row.choices = sorted(by_student.get(row.student.pk, []), key=lambda c: c.rank)
+
+
+def student_choices(round: MatchingRound, student: Student) -> list[Choice]:
+    """Every choice of one student with the workplace's verdict (for the student's page)."""
+    offers = _offer_infos(round, approval_status(round))
+    verdicts = dict(
+        CandidateRating.objects.filter(round=round, student=student).values_list("offer_id", "verdict")
+    )
+    return [
+        Choice(rank=rank, offer=offers.get(offer_id), verdict=verdicts.get(offer_id))
+        for offer_id, rank in StudentPreference.objects.filter(round=round, student=student)
+        .order_by("rank")
+        .values_list("offer_id", "rank")
+    ]
+
+
+def history(round: MatchingRound, *, limit: int = 200) -> QuerySet[AssignmentChange]:
+    return (
+        AssignmentChange.objects.filter(round=round)
+        .select_related("student", "changed_by", "before_offer__organisation", "after_offer__organisation")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+
+
+# ---------------------------------------------------------------------------
+# The matching problem
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ProblemData:
+    problem: MatchingProblem
+    forbidden_reasons: dict[tuple[int, int], str]
+    verdicts: dict[tuple[int, int], str]
+    workplace_ranks: dict[tuple[int, int], int]
+
+
+def rating_value(verdict: str, rank: int | None) -> int:
+    """yes=1, maybe=2; the workplace's optional ranking orders within a verdict."""
+    within = min(rank, RANK_SPAN - 1) if rank else RANK_SPAN - 1
+    return VERDICT_BASE[verdict] * RANK_SPAN + within
+
+
+def build_problem(round: MatchingRound) -> ProblemData:
+    """Translate the round's rows into a MatchingProblem (a fixed number of queries)."""
+    approvals = approval_status(round)
+    offers = {o["id"]: o for o in round_offers(round).values("id", "places", "organisation_id", "weekdays")}
+    student_ids = list(round_students(round).values_list("id", flat=True))
+    prefs: dict[int, list[int]] = {s: [] for s in student_ids}
+    for student_id, offer_id in (
+        StudentPreference.objects.filter(round=round, student_id__in=student_ids)
+        .order_by("student_id", "rank")
+        .values_list("student_id", "offer_id")
+        .iterator(chunk_size=5000)
+    ):
+        prefs[student_id].append(offer_id)
+    ratings: dict[int, dict[int, int]] = {}
+    verdicts: dict[tuple[int, int], str] = {}
+    workplace_ranks: dict[tuple[int, int], int] = {}
+    forbidden: dict[tuple[int, int], str] = {}
+    for offer_id, student_id, verdict, rank in CandidateRating.objects.filter(round=round).values_list(
+        "offer_id", "student_id", "verdict", "rank"
+    ):
+        verdicts[(student_id, offer_id)] = verdict
+        if rank:
+            workplace_ranks[(student_id, offer_id)] = rank
+        if verdict == CandidateRating.Verdict.NO:
+            forbidden[(student_id, offer_id)] = "rated_no"
+        elif verdict in VERDICT_BASE:
+            ratings.setdefault(offer_id, {})[student_id] = rating_value(verdict, rank)
+    locks = dict(
+        Assignment.objects.filter(round=round, locked=True, student_id__in=student_ids).values_list(
+            "student_id", "offer_id"
+        )
+    )
+    required = previous_workplace_rules(round) if round.year > 1 else {}
+    days = programme_weekdays(round)
+    for student_id, listed in prefs.items():
+        must = required.get(student_id)
+        for offer_id in listed:
+            offer = offers.get(offer_id)
+            if offer is None or (student_id, offer_id) in forbidden:
+                continue
+            if approvals.get(offer["organisation_id"]) != WorkplaceApproval.Decision.APPROVED:
+                forbidden[(student_id, offer_id)] = "not_approved"
+            elif must is not None and offer["organisation_id"] != must:
+                forbidden[(student_id, offer_id)] = "previous_workplace"
+            elif days and offer["weekdays"] and not days <= _weekday_set(offer["weekdays"]):
+                forbidden[(student_id, offer_id)] = "weekdays"
+    problem = MatchingProblem(
+        student_prefs=prefs,
+        capacities={o: row["places"] for o, row in offers.items()},
+        offer_ratings=ratings,
+        forbidden=frozenset(forbidden),
+        locks=locks,
+    )
+    return ProblemData(problem, forbidden, verdicts, workplace_ranks)
+
+
+def problem_to_json(problem: MatchingProblem) -> dict:
+    """A canonical, JSON-ready form of the problem (keys as strings, sorted)."""
+    return {
+        "student_prefs": {str(s): list(p) for s, p in sorted(problem.student_prefs.items())},
+        "capacities": {str(o): n for o, n in sorted(problem.capacities.items())},
+        "offer_ratings": {
+            str(o): {str(s): r for s, r in sorted(per.items())}
+            for o, per in sorted(problem.offer_ratings.items())
+        },
+        "forbidden": sorted([s, o] for s, o in problem.forbidden),
+        "locks": {str(s): o for s, o in sorted(problem.locks.items())},
+    }
+
+
+def problem_from_json(data: dict) -> MatchingProblem:
+    """Inverse of `problem_to_json` (used by anyone recomputing an exported round)."""
+    return MatchingProblem(
+        student_prefs={int(s): [int(o) for o in p] for s, p in data["student_prefs"].items()},
+        capacities={int(o): int(n) for o, n in data["capacities"].items()},
+        offer_ratings={
+            int(o): {int(s): int(r) for s, r in per.items()} for o, per in data["offer_ratings"].items()
+        },
+        forbidden=frozenset((int(s), int(o)) for s, o in data["forbidden"]),
+        locks={int(s): int(o) for s, o in data["locks"].items()},
+    )
+
+
+def problem_digest(problem: MatchingProblem) -> str:
+    payload = json.dumps(problem_to_json(problem), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def distribution_json(problem: MatchingProblem, result: MatchingResult) -> dict[str, int]:
+    return {
+        ("unplaced" if rank is None else str(rank)): n
+        for rank, n in sorted(
+            rank_distribution(problem, result).items(), key=lambda kv: (kv[0] is None, kv[0])
+        )
+    }
+
+
+# ---------------------------------------------------------------------------
+# Proposals
+# ---------------------------------------------------------------------------
+
+_CAUSES = {
+    "not allowed": gettext_lazy("not allowed"),
+    "without places": gettext_lazy("without places"),
+    "full with locked students": gettext_lazy("full with locked students"),
+    "full with students ranked higher by the workplace": gettext_lazy(
+        "full with students ranked higher by the workplace"
+    ),
+    "full with students placed to lower the total rank": gettext_lazy(
+        "full with students placed to lower the total rank"
+    ),
+    "left with a free place": gettext_lazy("left with a free place"),
+}
+_CAUSE_RE = re.compile(r"choices? (\d+)(?:-(\d+))? (.+)")
+
+
+def _causes_text(text: str) -> str:
+    parts = []
+    for part in text.split("; "):
+        match = _CAUSE_RE.fullmatch(part)
+        if not match:
+            parts.append(part)
+            continue
+        start, end, cause = match.groups()
+        label = (
+            _("choice %(n)s") % {"n": start}
+            if end is None
+            else _("choices %(a)s-%(b)s") % {"a": start, "b": end}
+        )
+        parts.append(f"{label} {_CAUSES.get(cause, cause)}")
+    return "; ".join(parts)
+
+
+def reason_text(reason: str) -> str:
+    """Translate an algorithm explanation such as "choice 3: choices 1-2 full ..."."""
+    if reason == "locked":
+        return _("Locked by the coordinator")
+    if reason == "first_choice":
+        return _("First choice")
+    if reason == "unplaced: no preferences":
+        return _("Unplaced: no preferences")
+    if reason == "unplaced: no acceptable offers":
+        return _("Unplaced: no acceptable offers")
+    if reason == "unplaced: all acceptable offers full":
+        return _("Unplaced: all acceptable offers full")
+    match = re.fullmatch(r"choice (\d+): (.*)", reason)
+    if match:
+        return _("Choice %(n)s: %(why)s") % {"n": match.group(1), "why": _causes_text(match.group(2))}
+    if reason.startswith("unplaced: "):
+        return _("Unplaced: %(why)s") % {"why": _causes_text(reason.removeprefix("unplaced: "))}
+    return reason
+
+
+@dataclass
+class DiffRow:
+    student: Student
+    kind: str  # added / moved / removed / unchanged
+    before: OfferInfo | None
+    after: OfferInfo | None
+    rank: int | None
+    reason: str
+    locked: bool
+
+
+DIFF_LABELS = {
+    "added": gettext_lazy("added"),
+    "moved": gettext_lazy("moved"),
+    "removed": gettext_lazy("removed"),
+    "unchanged": gettext_lazy("unchanged"),
+}
+
+
+def proposal_diff(proposal: MatchingProposal) -> tuple[list[DiffRow], dict[str, int]]:
+    """The proposal against the current board: added / moved / removed / unchanged."""
+    round = proposal.round
+    offers = _offer_infos(round, approval_status(round))
+    current = {
+        a["student_id"]: a
+        for a in Assignment.objects.filter(round=round).values("student_id", "offer_id", "locked")
+    }
+    proposed = {int(s): o for s, o in proposal.result.get("assignment", {}).items()}
+    ranks = {int(s): r for s, r in proposal.result.get("ranks", {}).items()}
+    reasons = proposal.result.get("reasons", {})
+    ids = set(proposed) | set(current)
+    students = {
+        s.pk: s
+        for s in Student.objects.filter(pk__in=ids).only("id", "first_name", "last_name", "student_number")
+    }
+    rows = []
+    counts = dict.fromkeys(DIFF_LABELS, 0)
+    for student_id in sorted(
+        ids,
+        key=lambda s: (students[s].last_name, students[s].first_name, s) if s in students else ("", "", s),
+    ):
+        if student_id not in students:
+            continue
+        before = current.get(student_id, {}).get("offer_id")
+        after = proposed.get(student_id)
+        if before is None and after is not None:
+            kind = "added"
+        elif before is not None and after is None:
+            kind = "removed"
+        elif before != after:
+            kind = "moved"
+        else:
+            kind = "unchanged"
+        counts[kind] += 1
+        rows.append(
+            DiffRow(
+                student=students[student_id],
+                kind=kind,
+                before=offers.get(before) if before else None,
+                after=offers.get(after) if after else None,
+                rank=ranks.get(student_id),
+                reason=reason_text(reasons.get(str(student_id), "")),
+                locked=current.get(student_id, {}).get("locked", False),
+            )
+        )
+    return rows, counts
+
+
+def distribution_rows(proposal: MatchingProposal) -> list[tuple[str, int]]:
+    rows = []
+    for key, n in proposal.result.get("rank_distribution", {}).items():
+        if key == "unplaced":
+            label = _("unplaced")
+        elif key == "0":
+            label = _("locked, not on the list")
+        else:
+            label = _("choice %(n)s") % {"n": key}
+        rows.append((label, n))
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# Placements and supervisors
+# ---------------------------------------------------------------------------
+
+
+def round_placements(round: MatchingRound) -> QuerySet[Placement]:
+    """Placements made by publishing the round (its offers, programme, year)."""
+    return (
+        Placement.objects.filter(
+            programme_id=round.programme_id,
+            academic_year=round.academic_year,
+            year=round.year,
+            offer__in=Assignment.objects.filter(round=round).values("offer_id"),
+        )
+        .select_related("student", "organisation", "site", "mentor", "supervisor__user")
+        .order_by("student__last_name", "student__first_name", "id")
+    )
+
+
+def supervisors() -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(role=Role.SUPERVISOR, is_active=True)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "id")
+    )
+
+
+def supervisor_load(round: MatchingRound) -> list[tuple[Membership, int, int]]:
+    """Per supervisor: placements in this round and in the whole academic year."""
+    from django.db.models import Count
+
+    people = list(supervisors())
+    year_counts = dict(
+        Placement.objects.filter(academic_year=round.academic_year, supervisor__isnull=False)
+        .values_list("supervisor_id")
+        .annotate(n=Count("id"))
+        .values_list("supervisor_id", "n")
+    )
+    round_counts = dict(
+        round_placements(round)
+        .filter(supervisor__isnull=False)
+        .order_by()
+        .values_list("supervisor_id")
+        .annotate(n=Count("id"))
+        .values_list("supervisor_id", "n")
+    )
+    return [(m, round_counts.get(m.pk, 0), year_counts.get(m.pk, 0)) for m in people]
+
+
+def student_placements(*, membership: Membership) -> QuerySet[Placement]:
+    return (
+        Placement.objects.visible_to(membership)
+        .filter(student__user_id=membership.user_id)
+        .select_related("organisation", "site", "mentor", "supervisor__user", "programme")
+        .order_by("-academic_year", "year")
+    )
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+EXPORT_FORMAT = "wpl-matching-round/1"
+
+
+def export_round(round: MatchingRound) -> dict:
+    """Everything needed to recompute the round: both sides' preferences, capacities, locks,
+    the hard constraints, every proposal with its lottery seed, and the published result."""
+    data = build_problem(round)
+    approvals = approval_status(round)
+    offers = _offer_infos(round, approvals)
+    students = list(
+        round_students(round)
+        .order_by("last_name", "first_name", "id")
+        .values("id", "student_number", "first_name", "last_name")
+    )
+    proposals = list(
+        MatchingProposal.objects.filter(round=round)
+        .order_by("created_at", "id")
+        .values("id", "mode", "seed", "result", "created_at", "applied_at")
+    )
+    assignments = list(
+        Assignment.objects.filter(round=round)
+        .order_by("student_id")
+        .values("student_id", "offer_id", "locked", "reason")
+    )
+    placements = list(
+        round_placements(round).values(
+            "id", "student_id", "offer_id", "organisation_id", "site_id", "mentor_id", "supervisor_id"
+        )
+    )
+    return {
+        "format": EXPORT_FORMAT,
+        "round": {
+            "id": round.pk,
+            "name": round.name,
+            "programme": round.programme.name,
+            "programme_id": round.programme_id,
+            "academic_year": round.academic_year,
+            "year": round.year,
+            "status": round.status,
+            "max_choices": round.max_choices,
+            "published_at": round.published_at.isoformat() if round.published_at else None,
+        },
+        "rating_scale": {
+            "yes": VERDICT_BASE["yes"],
+            "maybe": VERDICT_BASE["maybe"],
+            "no": "forbidden",
+            "value": "verdict * 1000 + (workplace ranking or 999)",
+        },
+        "students": [
+            {
+                "id": s["id"],
+                "student_number": s["student_number"],
+                "name": f"{s['first_name']} {s['last_name']}",
+            }
+            for s in students
+        ],
+        "offers": [
+            {
+                "id": o.id,
+                "organisation_id": o.organisation_id,
+                "organisation": o.organisation,
+                "site": o.site,
+                "places": o.places,
+                "status": o.status,
+                "approval": o.approval,
+                "weekdays": o.weekdays,
+            }
+            for o in offers.values()
+        ],
+        "preferences": [
+            {"student": s, "offer": o, "rank": i + 1}
+            for s, listed in sorted(data.problem.student_prefs.items())
+            for i, o in enumerate(listed)
+        ],
+        "ratings": [
+            {"student": s, "offer": o, "verdict": v, "rank": data.workplace_ranks.get((s, o))}
+            for (s, o), v in sorted(data.verdicts.items())
+        ],
+        "forbidden": [
+            {"student": s, "offer": o, "reason": reason}
+            for (s, o), reason in sorted(data.forbidden_reasons.items())
+        ],
+        "locks": {str(s): o for s, o in sorted(data.problem.locks.items())},
+        "assignments": assignments,
+        "problem": problem_to_json(data.problem),
+        "input_digest": problem_digest(data.problem),
+        "proposals": [
+            {
+                "id": p["id"],
+                "mode": p["mode"],
+                "seed": p["seed"],
+                "created_at": p["created_at"].isoformat(),
+                "applied_at": p["applied_at"].isoformat() if p["applied_at"] else None,
+                "input_digest": p["result"].get("input_digest"),
+                "assignment": p["result"].get("assignment", {}),
+                "rank_distribution": p["result"].get("rank_distribution", {}),
+            }
+            for p in proposals
+        ],
+        "published": placements,
+    }
+
+
+def export_csv_rows(data: dict):
+    """The export as one long table: a `section` column, then generic columns."""
+    yield [
+        "section",
+        "student",
+        "student_number",
+        "name",
+        "offer",
+        "organisation",
+        "places",
+        "rank",
+        "verdict",
+        "locked",
+        "detail",
+    ]
+    r = data["round"]
+    yield [
+        "round",
+        "",
+        "",
+        r["name"],
+        "",
+        r["programme"],
+        "",
+        "",
+        "",
+        "",
+        f"academic_year={r['academic_year']};year={r['year']};status={r['status']};digest={data['input_digest']}",
+    ]
+    names = {s["id"]: s for s in data["students"]}
+    for s in data["students"]:
+        yield ["student", s["id"], s["student_number"], s["name"], "", "", "", "", "", "", ""]
+    for o in data["offers"]:
+        yield [
+            "offer",
+            "",
+            "",
+            "",
+            o["id"],
+            o["organisation"],
+            o["places"],
+            "",
+            "",
+            "",
+            f"approval={o['approval'] or ''};status={o['status']};weekdays={o['weekdays']}",
+        ]
+    for p in data["preferences"]:
+        yield [
+            "preference",
+            p["student"],
+            names.get(p["student"], {}).get("student_number", ""),
+            "",
+            p["offer"],
+            "",
+            "",
+            p["rank"],
+            "",
+            "",
+            "",
+        ]
+    for p in data["ratings"]:
+        yield ["rating", p["student"], "", "", p["offer"], "", "", p["rank"] or "", p["verdict"], "", ""]
+    for p in data["forbidden"]:
+        yield ["forbidden", p["student"], "", "", p["offer"], "", "", "", "", "", p["reason"]]
+    for a in data["assignments"]:
+        yield [
+            "assignment",
+            a["student_id"],
+            "",
+            "",
+            a["offer_id"],
+            "",
+            "",
+            "",
+            "",
+            int(a["locked"]),
+            a["reason"],
+        ]
+    for p in data["proposals"]:
+        yield [
+            "proposal",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            f"id={p['id']};mode={p['mode']};seed={p['seed']};digest={p['input_digest']}",
+        ]
+        for student, offer in p["assignment"].items():
+            yield [
+                "proposal_assignment",
+                student,
+                "",
+                "",
+                offer or "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                f"proposal={p['id']}",
+            ]
+    for p in data["published"]:
+        yield [
+            "placement",
+            p["student_id"],
+            "",
+            "",
+            p["offer_id"] or "",
+            p["organisation_id"],
+            "",
+            "",
+            "",
+            "",
+            f"mentor={p['mentor_id'] or ''};supervisor={p['supervisor_id'] or ''}",
+        ]
