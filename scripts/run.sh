@@ -12,11 +12,13 @@ VAR_DIR=${WPL_VAR_DIR:-var}
 mkdir -p "$VAR_DIR"
 LOG="$VAR_DIR/worker.log"
 
-if command -v msgfmt >/dev/null; then
+# compilemessages stops with an error when there is no catalogue at all (fresh checkout).
+if command -v msgfmt >/dev/null &&
+  [ -n "$(find . -path ./.venv -prune -o -path ./.tools -prune -o -name '*.po' -print -quit)" ]; then
   $PY manage.py compilemessages --ignore=.venv --ignore=.tools -v0
 fi
 $PY manage.py migrate --noinput -v0
-$PY manage.py createcachetable
+$PY manage.py createcachetable -v0
 $PY manage.py seed_demo # prints the demo logins
 
 pids=()

@@ -44,7 +44,9 @@ def test_other_institutions_membership_cannot_be_opened_in_admin(personas, admin
 
 def test_admin_adds_membership_in_the_active_institution(personas, admin_in_a):
     person = UserFactory(email="new.person@example.org")
-    response = admin_in_a.post(f"{CHANGELIST}add/", {"user": person.pk, "role": Role.SUPERVISOR, "is_active": "on"})
+    response = admin_in_a.post(
+        f"{CHANGELIST}add/", {"user": person.pk, "role": Role.SUPERVISOR, "is_active": "on"}
+    )
     assert response.status_code == 302
     created = Membership.all_tenants.get(user=person)
     assert created.institution_id == personas.a.pk

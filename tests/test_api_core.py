@@ -41,11 +41,15 @@ def test_schema_is_a_valid_openapi_document(personas, client_for):
     assert schema["openapi"].startswith("3.")
     for path in ("/api/me/", "/api/token/", "/api/memberships/", "/api/memberships/{id}/"):
         assert path in schema["paths"], path
-    id_param = next(p for p in schema["paths"]["/api/memberships/{id}/"]["get"]["parameters"] if p["name"] == "id")
+    id_param = next(
+        p for p in schema["paths"]["/api/memberships/{id}/"]["get"]["parameters"] if p["name"] == "id"
+    )
     assert id_param["schema"]["type"] == "integer"
     security = schema["components"]["securitySchemes"]
     assert {"cookieAuth", "tokenAuth"} <= set(security)
-    token_body = schema["paths"]["/api/token/"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    token_body = schema["paths"]["/api/token/"]["post"]["requestBody"]["content"]["application/json"][
+        "schema"
+    ]
     assert token_body["$ref"].endswith("/TokenRequestRequest")
 
 
@@ -154,7 +158,9 @@ def test_staff_without_totp_get_no_token_where_mfa_is_required(personas):
 
 def test_token_endpoint_is_throttled(personas):
     client = Client()
-    statuses = [get_token(client, email="student@alpha.test", password="wrong").status_code for _ in range(21)]
+    statuses = [
+        get_token(client, email="student@alpha.test", password="wrong").status_code for _ in range(21)
+    ]
     assert statuses[:20] == [400] * 20
     assert statuses[20] == 429
 

@@ -164,7 +164,11 @@ def test_sign_up_is_closed(db):
     assert "account/signup_closed.html" in [t.name for t in response.templates]
     response = client.post(
         reverse("account_signup"),
-        {"email": "intruder@example.org", "password1": "Str0ng-pass-phrase", "password2": "Str0ng-pass-phrase"},
+        {
+            "email": "intruder@example.org",
+            "password1": "Str0ng-pass-phrase",
+            "password2": "Str0ng-pass-phrase",
+        },
     )
     assert not User.objects.filter(email="intruder@example.org").exists()
     assert AUTH_SESSION_KEY not in client.session
@@ -321,3 +325,18 @@ def test_every_demo_login_signs_in_with_the_demo_password(db, email, role):
     home = client.get(reverse("home"))
     assert home.status_code == 200
     assert f"wpl/home_{role}.html" in [t.name for t in home.templates]
+
+
+def test_sign_in_by_code_still_asks_for_the_totp_code(personas):
+    user = personas("a", "coordinator").user
+    secret = "JBSWY3DPEHPK3PXP"
+    TOTP.activate(user, secret)
+    client = Client()
+    client.post(reverse("account_request_login_code"), {"email": user.email})
+    response = client.post(reverse("account_confirm_login_code"), {"code": code_from_mail(mail.outbox[0])})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert AUTH_SESSION_KEY not in client.session
+    response = client.post(reverse("mfa_authenticate"), {"code": current_totp(secret)})
+    assert response["Location"] == reverse("home")
+    assert client.session[AUTH_SESSION_KEY] == str(user.pk)

@@ -79,7 +79,9 @@ def test_bad_page_numbers_are_404_not_500(personas, client_for, query):
     assert response.json()["detail"]
 
 
-@pytest.mark.parametrize("auth", ["Token", "Token a b", "Token \u00e9\u00e9", "Bearer xyz", "Token " + "z" * 500])
+@pytest.mark.parametrize(
+    "auth", ["Token", "Token a b", "Token \u00e9\u00e9", "Bearer xyz", "Token " + "z" * 500]
+)
 def test_malformed_authorization_headers_are_refused(personas, auth):
     response = api_client().get(reverse("api-me"), HTTP_AUTHORIZATION=auth)
     assert response.status_code in (401, 403)
@@ -121,7 +123,9 @@ def test_login_form_field_errors_are_dutch(personas, data, dutch):
 
 
 def test_login_code_request_with_bad_email_is_dutch(db):
-    response = Client(HTTP_ACCEPT_LANGUAGE="nl").post(reverse("account_request_login_code"), {"email": "nope"})
+    response = Client(HTTP_ACCEPT_LANGUAGE="nl").post(
+        reverse("account_request_login_code"), {"email": "nope"}
+    )
     assert response.status_code == 200
     assert "Voer een geldig e-mailadres in." in response.content.decode()
 
@@ -142,7 +146,9 @@ def test_switch_with_csrf_token_works(personas):
     client.force_login(in_a.user)
     client.get(reverse("home"))  # sets the CSRF cookie
     token = client.cookies["csrftoken"].value
-    response = client.post(reverse("switch-membership"), {"membership": in_b.pk, "csrfmiddlewaretoken": token})
+    response = client.post(
+        reverse("switch-membership"), {"membership": in_b.pk, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
 
 

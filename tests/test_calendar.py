@@ -31,8 +31,12 @@ def world(personas):
     """Programme in A: year 1 Wed-Thu-Fri, year 2 Mon-Tue-Wed; a bare 2026-2027 calendar."""
     a = personas.a
     programme = ProgrammeFactory(institution=a, name="Graduaat Sociaal Werk", years=2)
-    ProgrammeYearFactory(institution=a, programme=programme, year=1, wpl_weekdays="3,4,5", hours_per_day="6.33")
-    ProgrammeYearFactory(institution=a, programme=programme, year=2, wpl_weekdays="1,2,3", hours_per_day="7.60")
+    ProgrammeYearFactory(
+        institution=a, programme=programme, year=1, wpl_weekdays="3,4,5", hours_per_day="6.33"
+    )
+    ProgrammeYearFactory(
+        institution=a, programme=programme, year=2, wpl_weekdays="1,2,3", hours_per_day="7.60"
+    )
     calendar = AcademicCalendarFactory(
         institution=a, academic_year=AY, wpl_start=date(2026, 11, 9), wpl_end=date(2027, 6, 30)
     )
@@ -73,8 +77,12 @@ def test_school_holidays_and_class_days_are_excluded(world, personas):
         institution=personas.a, calendar=calendar, start=date(2026, 12, 21), end=date(2027, 1, 3)
     )
     ClassDayFactory(institution=personas.a, calendar=calendar, date=date(2026, 12, 2))  # every programme
-    ClassDayFactory(institution=personas.a, calendar=calendar, date=date(2026, 12, 3), programme=programme, year=1)
-    ClassDayFactory(institution=personas.a, calendar=calendar, date=date(2026, 12, 4), programme=programme, year=2)
+    ClassDayFactory(
+        institution=personas.a, calendar=calendar, date=date(2026, 12, 3), programme=programme, year=1
+    )
+    ClassDayFactory(
+        institution=personas.a, calendar=calendar, date=date(2026, 12, 4), programme=programme, year=2
+    )
     ClassDayFactory(institution=personas.a, calendar=calendar, date=date(2026, 12, 10), programme=other)
 
     year1 = days(programme, 1)
@@ -118,8 +126,12 @@ def test_planned_days_query_count_is_constant(world):
     with tenant_context(programme.institution_id), CaptureQueriesContext(connection) as few:
         selectors.planned_wpl_days(programme=programme, year=1, academic_year=AY)
     for i in range(5):
-        SchoolHolidayFactory(institution=programme.institution, calendar=calendar, start=date(2027, 2, i + 1),
-                             end=date(2027, 2, i + 1))
+        SchoolHolidayFactory(
+            institution=programme.institution,
+            calendar=calendar,
+            start=date(2027, 2, i + 1),
+            end=date(2027, 2, i + 1),
+        )
         ClassDayFactory(institution=programme.institution, calendar=calendar, date=date(2027, 3, i + 1))
     with tenant_context(programme.institution_id), CaptureQueriesContext(connection) as many:
         selectors.planned_wpl_days(programme=programme, year=1, academic_year=AY)
@@ -151,9 +163,7 @@ def test_calendar_pages_show_plan_per_programme_year(world, personas, client_for
     body = client.get(reverse("calendar-detail", args=[calendar.pk])).content.decode()
     assert "Graduaat Sociaal Werk" in body
     assert "Wapenstilstand" in body  # public holidays listed in Dutch
-    plan_url = reverse(
-        "calendar-plan", kwargs={"pk": calendar.pk, "programme_pk": programme.pk, "year": 1}
-    )
+    plan_url = reverse("calendar-plan", kwargs={"pk": calendar.pk, "programme_pk": programme.pk, "year": 1})
     assert plan_url in body
     page = client.get(plan_url)
     assert page.status_code == 200
@@ -172,9 +182,16 @@ def test_calendar_detail_query_count_is_constant(world, personas, client_for):
     for i in range(3):
         extra = ProgrammeFactory(institution=personas.a, years=2)
         ProgrammeYearFactory(institution=personas.a, programme=extra, year=1)
-        SchoolHolidayFactory(institution=personas.a, calendar=calendar, name=f"Vakantie {i}",
-                             start=date(2027, 4, 20 + i), end=date(2027, 4, 20 + i))
-        ClassDayFactory(institution=personas.a, calendar=calendar, date=date(2027, 5, 10 + i), programme=extra)
+        SchoolHolidayFactory(
+            institution=personas.a,
+            calendar=calendar,
+            name=f"Vakantie {i}",
+            start=date(2027, 4, 20 + i),
+            end=date(2027, 4, 20 + i),
+        )
+        ClassDayFactory(
+            institution=personas.a, calendar=calendar, date=date(2027, 5, 10 + i), programme=extra
+        )
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(few) == len(many)
@@ -182,14 +199,22 @@ def test_calendar_detail_query_count_is_constant(world, personas, client_for):
 
 def test_calendar_list_query_count_is_constant(personas, client_for):
     client = client_for(personas("a", "coordinator"))
-    AcademicCalendarFactory(institution=personas.a, academic_year="2025-2026",
-                            wpl_start=date(2025, 11, 10), wpl_end=date(2026, 6, 30))
+    AcademicCalendarFactory(
+        institution=personas.a,
+        academic_year="2025-2026",
+        wpl_start=date(2025, 11, 10),
+        wpl_end=date(2026, 6, 30),
+    )
     client.get(reverse("calendar-list"))
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("calendar-list"))
     for year in (2026, 2027, 2028):
-        AcademicCalendarFactory(institution=personas.a, academic_year=f"{year}-{year + 1}",
-                                wpl_start=date(year, 11, 10), wpl_end=date(year + 1, 6, 30))
+        AcademicCalendarFactory(
+            institution=personas.a,
+            academic_year=f"{year}-{year + 1}",
+            wpl_start=date(year, 11, 10),
+            wpl_end=date(year + 1, 6, 30),
+        )
     with CaptureQueriesContext(connection) as many:
         body = client.get(reverse("calendar-list")).content.decode()
     assert "2028-2029" in body
@@ -226,7 +251,10 @@ def test_create_calendar_and_add_days(personas, client_for):
     [
         ({"academic_year": AY, "wpl_start": "2027-06-30", "wpl_end": "2026-11-09"}, "before the start date"),
         ({"academic_year": "2026-2028", "wpl_start": "2026-11-09", "wpl_end": "2027-06-30"}, "2026-2027"),
-        ({"academic_year": AY, "wpl_start": "31-02-2027", "wpl_end": "2027-06-30"}, "Voer een geldige datum in."),
+        (
+            {"academic_year": AY, "wpl_start": "31-02-2027", "wpl_end": "2027-06-30"},
+            "Voer een geldige datum in.",
+        ),
         ({"academic_year": AY, "wpl_start": "2026-11-09", "wpl_end": ""}, "Dit veld is vereist."),
     ],
 )

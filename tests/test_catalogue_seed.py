@@ -63,7 +63,9 @@ def seeded(db):
 def snapshot():
     rows = {}
     for model in MODELS:
-        rows[model.__name__] = sorted(model.all_tenants.values_list(*[f.attname for f in model._meta.concrete_fields]))
+        rows[model.__name__] = sorted(
+            model.all_tenants.values_list(*[f.attname for f in model._meta.concrete_fields])
+        )
     rows["unit_periods"] = sorted(WplUnit.periods.through.objects.values_list("wplunit_id", "period_id"))
     return rows
 
@@ -122,7 +124,8 @@ def test_odisee_social_work(seeded):
         assert (years[1].wpl_weekdays, years[1].required_hours) == ("3,4,5", 500)
         assert (years[2].wpl_weekdays, years[2].required_hours) == ("1,2,3", 600)
         credits = {
-            year: sum(programme.course_units.filter(year=year).values_list("credits", flat=True)) for year in (1, 2)
+            year: sum(programme.course_units.filter(year=year).values_list("credits", flat=True))
+            for year in (1, 2)
         }
         assert credits == {1: 60, 2: 60}
         assert programme.course_units.get(name="Beroepsrollen 1").credits == 15

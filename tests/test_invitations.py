@@ -158,7 +158,11 @@ def test_mentor_invitation_creates_mentor_record_when_unknown(personas, client):
     from placements.models import Mentor
 
     mentor = Mentor.all_tenants.get(organisation=organisation)
-    assert (mentor.first_name, mentor.email, mentor.institution_id) == ("Nele", "nieuw@host.example.org", personas.a.pk)
+    assert (mentor.first_name, mentor.email, mentor.institution_id) == (
+        "Nele",
+        "nieuw@host.example.org",
+        personas.a.pk,
+    )
     assert mentor.user.email == "nieuw@host.example.org"
 
 

@@ -25,8 +25,12 @@ def host(personas):
     """Institution A: an organisation whose contact is the org_admin persona and whose mentor
     is the mentor persona, a programme with two roles, a site."""
     contact = personas("a", "org_admin")
-    organisation = OrganisationFactory(institution=personas.a, contact_email=contact.user.email, name="Buurthuis")
-    mentor = MentorFactory(institution=personas.a, organisation=organisation, user=personas("a", "mentor").user)
+    organisation = OrganisationFactory(
+        institution=personas.a, contact_email=contact.user.email, name="Buurthuis"
+    )
+    mentor = MentorFactory(
+        institution=personas.a, organisation=organisation, user=personas("a", "mentor").user
+    )
     programme = ProgrammeFactory(institution=personas.a, years=2, name="Graduaat Maatschappelijk Werk")
     roles = [ProfessionalRoleFactory(institution=personas.a, programme=programme) for _ in range(2)]
     site = SiteFactory(institution=personas.a, organisation=organisation)
@@ -156,7 +160,9 @@ def test_coordinator_filters_offers_with_constant_queries(
 def test_coordinator_rejects_with_reason_and_host_is_told(
     personas, client_for, host, django_capture_on_commit_callbacks
 ):
-    offer = PlacementOfferFactory(institution=personas.a, organisation=host["organisation"], status="submitted")
+    offer = PlacementOfferFactory(
+        institution=personas.a, organisation=host["organisation"], status="submitted"
+    )
     client = client_for(personas("a", "coordinator"))
     url = reverse("offer-decide", kwargs={"pk": offer.pk})
     response = client.post(url, {"decision": "rejected", "reason": "  "})
@@ -180,7 +186,9 @@ def test_coordinator_rejects_with_reason_and_host_is_told(
 
 
 def test_only_staff_decide(personas, client_for, host):
-    offer = PlacementOfferFactory(institution=personas.a, organisation=host["organisation"], status="submitted")
+    offer = PlacementOfferFactory(
+        institution=personas.a, organisation=host["organisation"], status="submitted"
+    )
     for role in ("org_admin", "mentor", "supervisor"):
         response = client_for(personas("a", role)).post(
             reverse("offer-decide", kwargs={"pk": offer.pk}), {"decision": "accepted"}
@@ -191,7 +199,9 @@ def test_only_staff_decide(personas, client_for, host):
 
 
 def test_host_withdraws_and_coordinator_cannot_accept_withdrawn(personas, client_for, host):
-    offer = PlacementOfferFactory(institution=personas.a, organisation=host["organisation"], status="submitted")
+    offer = PlacementOfferFactory(
+        institution=personas.a, organisation=host["organisation"], status="submitted"
+    )
     client = client_for(personas("a", "org_admin"))
     assert client.post(reverse("offer-withdraw", kwargs={"pk": offer.pk})).status_code == 302
     offer.refresh_from_db()
@@ -306,4 +316,7 @@ def test_api_create_list_and_decide(personas, client_for, host):
     # Institution B's coordinator does not find A's offer.
     b = client_for(personas("b", "coordinator"))
     assert b.get(reverse("api-offer-detail", kwargs={"pk": offer_id})).status_code == 404
-    assert b.post(url, {"decision": "rejected", "reason": "x"}, content_type="application/json").status_code == 404
+    assert (
+        b.post(url, {"decision": "rejected", "reason": "x"}, content_type="application/json").status_code
+        == 404
+    )

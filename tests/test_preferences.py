@@ -461,3 +461,14 @@ def test_own_employer_with_bad_enterprise_number_is_re_rendered(world, client_fo
     assert response.context["form"].errors["enterprise_number"]
     assert "Buurthuis De Linde" in response.content.decode()
     assert not Site.all_tenants.filter(municipality="Vilvoorde").exists()
+
+
+def test_htmx_save_redirects_the_whole_page(world, client_for):
+    response = client_for(world["membership"]).post(
+        reverse("preferences-ranking", args=[world["round"].pk]),
+        {"offer_1": world["offers"][0].pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="ranking-form",
+    )
+    assert response.headers["HX-Redirect"] == reverse("preferences-round", args=[world["round"].pk])
+    assert len(saved_ranking(world)) == 1

@@ -76,13 +76,19 @@ def unit_data(**overrides):
         ("dual_learning", 50, True, True),
     ],
 )
-def test_create_programme_applies_the_defaults_of_its_form(personas, client_for, form, share, paid, allowance):
+def test_create_programme_applies_the_defaults_of_its_form(
+    personas, client_for, form, share, paid, allowance
+):
     client = client_for(personas("a", "coordinator"))
     response = client.post(reverse("programme-create"), programme_data(form=form))
     programme = Programme.all_tenants.get(institution=personas.a, code="hr-support")
     assert response.status_code == 302
     assert response["Location"] == reverse("programme-detail", args=[programme.pk])
-    assert (programme.workplace_share_pct, programme.paid, programme.has_allowance) == (share, paid, allowance)
+    assert (programme.workplace_share_pct, programme.paid, programme.has_allowance) == (
+        share,
+        paid,
+        allowance,
+    )
     assert WPL_FORM_DEFAULTS[form].workplace_share_pct == share
 
 
@@ -146,7 +152,9 @@ def test_edit_programme(personas, client_for):
     assert page.status_code == 200 and 'value="40"' in page.content.decode()
     response = client.post(
         reverse("programme-edit", args=[programme.pk]),
-        programme_data(name="Nieuw", code=programme.code, workplace_share_pct="45", paid="no", has_allowance="no"),
+        programme_data(
+            name="Nieuw", code=programme.code, workplace_share_pct="45", paid="no", has_allowance="no"
+        ),
     )
     assert response.status_code == 302
     programme.refresh_from_db()
@@ -199,7 +207,9 @@ def test_create_and_edit_wpl_unit_with_ordered_objectives(personas, client_for, 
             required_days="3",
             group_size="3",
             periods=[str(q2.pk)],
-            objectives="Werkt constructief samen in teamverband\n\n• Ordent, filtert, sorteert data in Excel.\n",
+            objectives=(
+                "Werkt constructief samen in teamverband\n\n• Ordent, filtert, sorteert data in Excel.\n"
+            ),
         ),
     )
     assert response.status_code == 302
@@ -259,7 +269,9 @@ def test_unit_cannot_use_periods_of_another_programme(personas, client_for):
     programme = ProgrammeFactory(institution=personas.a)
     foreign = PeriodFactory(institution=personas.a)  # another programme
     client = client_for(personas("a", "coordinator"))
-    response = client.post(reverse("wplunit-create", args=[programme.pk]), unit_data(periods=[str(foreign.pk)]))
+    response = client.post(
+        reverse("wplunit-create", args=[programme.pk]), unit_data(periods=[str(foreign.pk)])
+    )
     assert response.status_code == 200
     assert not WplUnit.all_tenants.exists()
 
@@ -279,7 +291,9 @@ def test_periods_refuse_end_before_start_and_overlaps(personas, client_for):
     client = client_for(personas("a", "coordinator"))
     url = reverse("period-create", args=[programme.pk])
     base = {"kind": "quarter", "phase": "1"}
-    ok = client.post(url, {**base, "ordinal": "1", "name": "Kwartaal 1", "start": "2026-09-21", "end": "2026-11-15"})
+    ok = client.post(
+        url, {**base, "ordinal": "1", "name": "Kwartaal 1", "start": "2026-09-21", "end": "2026-11-15"}
+    )
     assert ok.status_code == 302
     backwards = client.post(
         url, {**base, "ordinal": "2", "name": "Kwartaal 2", "start": "2026-12-01", "end": "2026-11-16"}
@@ -292,8 +306,15 @@ def test_periods_refuse_end_before_start_and_overlaps(personas, client_for):
     assert 'value="Kwartaal 2"' in overlap.content.decode()
     # A semester may span the quarter: overlap is only checked within one kind.
     semester = client.post(
-        url, {"kind": "semester", "phase": "1", "ordinal": "1", "name": "Semester 1", "start": "2026-09-21",
-              "end": "2027-01-31"}
+        url,
+        {
+            "kind": "semester",
+            "phase": "1",
+            "ordinal": "1",
+            "name": "Semester 1",
+            "start": "2026-09-21",
+            "end": "2027-01-31",
+        },
     )
     assert semester.status_code == 302
     duplicate = client.post(url, {**base, "ordinal": "1", "name": "Nog eens kwartaal 1"})
@@ -303,11 +324,13 @@ def test_periods_refuse_end_before_start_and_overlaps(personas, client_for):
 
 def test_roles_and_competences_central_per_semester(personas, client_for, tenant_a):
     programme = ProgrammeFactory(institution=personas.a)
-    semester = PeriodFactory(institution=personas.a, programme=programme, kind="semester", ordinal=1,
-                             name="Semester 1")
+    semester = PeriodFactory(
+        institution=personas.a, programme=programme, kind="semester", ordinal=1, name="Semester 1"
+    )
     client = client_for(personas("a", "institution_admin"))
-    for order, name in enumerate(["Onthaal-bruggenbouwer", "Individuele begeleider", "Groepswerker",
-                                  "Community builder"], start=1):
+    for order, name in enumerate(
+        ["Onthaal-bruggenbouwer", "Individuele begeleider", "Groepswerker", "Community builder"], start=1
+    ):
         response = client.post(reverse("role-create", args=[programme.pk]), {"name": name, "order": order})
         assert response.status_code == 302
     role = ProfessionalRole.all_tenants.get(name="Groepswerker")
@@ -320,7 +343,9 @@ def test_roles_and_competences_central_per_semester(personas, client_for, tenant
     assert list(competence.central_in.all()) == [semester]
     body = client.get(reverse("programme-detail", args=[programme.pk])).content.decode()
     assert "Community builder" in body and "central in" in body and "Semester 1" in body
-    response = client.post(reverse("role-edit", args=[role.pk]), {"name": "Groepswerker (aangepast)", "order": 3})
+    response = client.post(
+        reverse("role-edit", args=[role.pk]), {"name": "Groepswerker (aangepast)", "order": 3}
+    )
     assert response.status_code == 302
     role.refresh_from_db()
     assert role.name == "Groepswerker (aangepast)"
@@ -329,16 +354,24 @@ def test_roles_and_competences_central_per_semester(personas, client_for, tenant
 def test_course_units_and_programme_years(personas, client_for, tenant_a):
     programme = ProgrammeFactory(institution=personas.a, years=2)
     client = client_for(personas("a", "coordinator"))
-    assert client.post(
-        reverse("learningline-create", args=[programme.pk]), {"name": "Leerlijn beroepsrollen", "order": 1}
-    ).status_code == 302
+    assert (
+        client.post(
+            reverse("learningline-create", args=[programme.pk]),
+            {"name": "Leerlijn beroepsrollen", "order": 1},
+        ).status_code
+        == 302
+    )
     line = programme.learning_lines.get()
-    assert client.post(
-        reverse("courseunit-create", args=[programme.pk]),
-        {"name": "Beroepsrollen 1", "learning_line": line.pk, "year": 1, "credits": 15},
-    ).status_code == 302
-    bad = client.post(reverse("courseunit-create", args=[programme.pk]), {"name": "Te veel", "year": 1,
-                                                                          "credits": 99})
+    assert (
+        client.post(
+            reverse("courseunit-create", args=[programme.pk]),
+            {"name": "Beroepsrollen 1", "learning_line": line.pk, "year": 1, "credits": 15},
+        ).status_code
+        == 302
+    )
+    bad = client.post(
+        reverse("courseunit-create", args=[programme.pk]), {"name": "Te veel", "year": 1, "credits": 99}
+    )
     assert "Zorg ervoor dat deze waarde hoogstens 60 is." in bad.content.decode()
     response = client.post(
         reverse("programmeyear-create", args=[programme.pk]),
@@ -429,7 +462,13 @@ def test_api_create_with_defaults_and_400s(personas, client_for):
     assert bad_unit.status_code == 400 and "required_hours" in bad_unit.json()
     foreign = client.post(
         reverse("api-wplunit-list"),
-        {"programme": programme.pk, "name": "X", "phase": 1, "required_days": 3, "periods": [foreign_period.pk]},
+        {
+            "programme": programme.pk,
+            "name": "X",
+            "phase": 1,
+            "required_days": 3,
+            "periods": [foreign_period.pk],
+        },
         content_type="application/json",
     )
     assert foreign.status_code == 400 and "periods" in foreign.json()
@@ -455,7 +494,9 @@ def test_api_writes_are_for_staff(personas, client_for):
     for role in ("supervisor", "student", "mentor"):
         client = client_for(personas("a", role))
         response = client.patch(
-            reverse("api-programme-detail", args=[programme.pk]), {"name": "x"}, content_type="application/json"
+            reverse("api-programme-detail", args=[programme.pk]),
+            {"name": "x"},
+            content_type="application/json",
         )
         assert response.status_code == 403
     other = client_for(personas("b", "coordinator"))

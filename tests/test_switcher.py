@@ -98,7 +98,8 @@ def test_switch_refusal_message_is_translatable(personas, client_for):
     response = switch(client_for(personas("a", "student")), "garbage")
     assert response.status_code == 400
     assert "wpl/switch_refused.html" in [t.name for t in response.templates]
-    template_source = open(response.templates[0].origin.name, encoding="utf-8").read()
+    with open(response.templates[0].origin.name, encoding="utf-8") as source:
+        template_source = source.read()
     assert '{% translate "You do not hold that role in that institution." %}' in template_source
 
 

@@ -12,8 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from wpl import selectors
-from wpl.middleware import mfa_required_for
 from wpl.api import TenantAPIMixin, TenantReadOnlyViewSet
+from wpl.middleware import mfa_required_for
 from wpl.models import Membership
 from wpl.serializers import MembershipSerializer, UserSerializer
 

@@ -51,15 +51,15 @@ class ProgrammeForm(forms.ModelForm):
     """Programme; on creation empty share / paid / allowance take the defaults of the form of WPL."""
 
     workplace_share_pct = forms.IntegerField(
-        label=_("share of time at the workplace (%)"),
+        label=_("Share of time at the workplace (%)"),
         min_value=0,
         max_value=100,
         required=False,
         help_text=_("Leave empty for the default of the form of WPL."),
     )
-    paid = forms.TypedChoiceField(label=_("paid"), choices=DEFAULT_CHOICE + YES_NO, required=False)
+    paid = forms.TypedChoiceField(label=_("Paid"), choices=DEFAULT_CHOICE + YES_NO, required=False)
     has_allowance = forms.TypedChoiceField(
-        label=_("learning allowance"), choices=DEFAULT_CHOICE + YES_NO, required=False
+        label=_("Learning allowance"), choices=DEFAULT_CHOICE + YES_NO, required=False
     )
 
     class Meta:
@@ -171,8 +171,8 @@ class LearningLineForm(ProgrammeChildForm):
 
 class CourseUnitForm(ProgrammeChildForm):
     # Related fields are declared so no queryset is built outside a tenant (at import).
-    learning_line = forms.ModelChoiceField(queryset=None, required=False, label=_("learning line"))
-    period = forms.ModelChoiceField(queryset=None, required=False, label=_("period"))
+    learning_line = forms.ModelChoiceField(queryset=None, required=False, label=_("Learning line"))
+    period = forms.ModelChoiceField(queryset=None, required=False, label=_("Period"))
 
     class Meta:
         model = CourseUnit
@@ -185,9 +185,9 @@ class CourseUnitForm(ProgrammeChildForm):
 
 
 class CompetenceForm(ProgrammeChildForm):
-    role = forms.ModelChoiceField(queryset=None, required=False, label=_("professional role"))
+    role = forms.ModelChoiceField(queryset=None, required=False, label=_("Professional role"))
     central_in = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("central in"), widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, label=_("Central in"), widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -230,10 +230,10 @@ def format_objectives(objectives) -> str:
 
 class WplUnitForm(ProgrammeChildForm):
     periods = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, label=_("periods"), widget=forms.CheckboxSelectMultiple
+        queryset=None, required=False, label=_("Periods"), widget=forms.CheckboxSelectMultiple
     )
     objectives = forms.CharField(
-        label=_("learning objectives"),
+        label=_("Learning objectives"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_(
@@ -298,7 +298,7 @@ class ClassDayForm(CalendarChildForm):
     programme = forms.ModelChoiceField(
         queryset=None,
         required=False,
-        label=_("programme"),
+        label=_("Programme"),
         help_text=_("Empty: a class day for every programme."),
     )
 

@@ -80,13 +80,16 @@ class RankingForm(forms.Form):
         choices = [("", _("— no choice —")), *((pk, offer_label(o)) for pk, o in self.offers.items())]
         for n in range(1, max_choices + 1):
             self.fields[f"offer_{n}"] = forms.ChoiceField(
-                label=_("Choice %(n)s") % {"n": n}, choices=choices, required=False
+                label=_("Choice %(n)s") % {"n": n},
+                choices=choices,
+                required=False,
+                widget=forms.Select(attrs={"style": "width:100%"}),
             )
             self.fields[f"motivation_{n}"] = forms.CharField(
                 label=_("Why this workplace? (choice %(n)s)") % {"n": n},
                 required=False,
                 max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2}),
+                widget=forms.Textarea(attrs={"rows": 2, "style": "width:100%"}),
             )
 
     def slots(self):

@@ -12,7 +12,9 @@ from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from placements.models import (
     WPL_FORM_DEFAULTS,
@@ -196,9 +198,6 @@ def save_competence(
 
 
 def _check_own_periods(programme: Programme, periods: Sequence[Period], *, field: str) -> None:
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     if any(p.programme_id != programme.pk for p in periods):
         raise ValidationError({field: _("Choose periods of this programme.")})
 

@@ -106,6 +106,16 @@ def round_create(request):
 # ---------------------------------------------------------------------------
 
 
+def _urls(round) -> dict[str, str]:
+    """Action URLs of a board, reversed once instead of once per row."""
+    return {
+        "assign_url": reverse("matching-assign", kwargs={"pk": round.pk}),
+        "unassign_url": reverse("matching-unassign", kwargs={"pk": round.pk}),
+        "lock_url": reverse("matching-lock", kwargs={"pk": round.pk}),
+        "students_url": reverse("matching-board", kwargs={"pk": round.pk}) + "students/",
+    }
+
+
 def _board_query(request) -> tuple[str, int]:
     only = request.GET.get("only", "")
     if only not in BOARD_FILTERS:
@@ -130,6 +140,7 @@ def board(request, pk: int):
             "page_range": range(1, pages["pages"] + 1),
             "editable": round.status != round.Status.PUBLISHED,
             "return_query": f"?{request.GET.urlencode()}" if request.GET else "",
+            **_urls(round),
             "latest_proposal": MatchingProposal.objects.filter(round=round)
             .only("id", "mode", "seed")
             .first(),
@@ -154,6 +165,7 @@ def _row_response(request, round, student_id: int, *, error: str = "", status: i
             "touched": touched,
             "editable": round.status != round.Status.PUBLISHED,
             "return_query": request.POST.get("return", ""),
+            **_urls(round),
         },
         status=status,
     )

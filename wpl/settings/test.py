@@ -23,6 +23,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     if _shm.is_dir() and os.access(_shm, os.W_OK):
         _test_db_dir = _shm / f"wpl-test-{os.getuid()}"
     _test_db_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # A run that was killed leaves its file behind: remove those of processes that are gone.
+    for _stale in _test_db_dir.glob("wpl-test-*.sqlite3*"):
+        _pid = _stale.name.removeprefix("wpl-test-").partition(".")[0]
+        try:
+            os.kill(int(_pid), 0)
+        except ProcessLookupError:
+            _stale.unlink(missing_ok=True)
+        except (ValueError, PermissionError):
+            pass
     DATABASES["default"]["TEST"] = {"NAME": str(_test_db_dir / f"wpl-test-{os.getpid()}.sqlite3")}  # noqa: F405
     DATABASES["default"]["OPTIONS"]["init_command"] += "PRAGMA synchronous=OFF;"  # noqa: F405
 
