@@ -57,9 +57,7 @@ def build_instance(seed: int = INSTANCE_SEED) -> MatchingProblem:
     return MatchingProblem(prefs, capacities, ratings, forbidden, locks)
 
 
-def _time_ms(
-    solve: Callable[..., MatchingResult], problem: MatchingProblem, samples: int
-) -> list[float]:
+def _time_ms(solve: Callable[..., MatchingResult], problem: MatchingProblem, samples: int) -> list[float]:
     """Time ``samples`` runs of ``solve`` and return the durations in ms."""
     durations = []
     for _ in range(samples):

@@ -22,9 +22,7 @@ from placements.matching import (
     total_rank,
 )
 
-PROPERTY = settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALGORITHMS = [deferred_acceptance, min_total_rank]
 SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
@@ -44,9 +42,7 @@ def problems(draw, max_students: int = 6, max_offers: int = 4) -> MatchingProble
     for student in students:
         ordered = draw(st.permutations(offers))
         prefs[student] = list(ordered[: draw(st.integers(0, len(offers)))])
-    ratings = {
-        o: draw(st.dictionaries(st.sampled_from(students), st.integers(1, 3))) for o in offers
-    }
+    ratings = {o: draw(st.dictionaries(st.sampled_from(students), st.integers(1, 3))) for o in offers}
     pairs = st.tuples(st.sampled_from(students), st.sampled_from(offers))
     forbidden = draw(st.frozensets(pairs, max_size=4))
     locks = draw(st.dictionaries(st.sampled_from(students), st.sampled_from(offers), max_size=2))
@@ -273,9 +269,7 @@ def test_classic_three_by_three(seed):
     result = deferred_acceptance(CLASSIC, seed=seed)
     assert result.assignment == {A: X, B: Y, C: Z}
     assert result.reasons[A] == "first_choice"
-    assert result.reasons[C] == (
-        "choice 3: choices 1-2 full with students ranked higher by the workplace"
-    )
+    assert result.reasons[C] == ("choice 3: choices 1-2 full with students ranked higher by the workplace")
     assert rank_distribution(CLASSIC, result) == {1: 2, 3: 1}
     assert blocking_pairs(CLASSIC, result) == []
     assert total_rank(CLASSIC, min_total_rank(CLASSIC, seed=seed)) == 5

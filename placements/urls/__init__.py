@@ -1,7 +1,6 @@
 """Pages and API routes of the placements app, one module per area."""
 
-from placements.urls import catalogue, matching, people, preferences, workplaces
-from placements.urls import offers, quality
+from placements.urls import catalogue, matching, offers, people, preferences, quality, workplaces
 
 app_urlpatterns = [
     *catalogue.urlpatterns,
