@@ -20,4 +20,8 @@ def start_page_context(membership: Membership) -> dict:
         context["role_counts"] = counts
     if permissions.is_staff(membership):
         context["institution_heartbeat"] = selectors.heartbeat(f"institution:{membership.institution_id}")
+    # The placements app contributes its own figures (offers to review, placements, rounds).
+    from placements.selectors.start import start_figures
+
+    context.update(start_figures(membership))
     return context
