@@ -297,7 +297,8 @@ def test_bad_input_is_a_400_not_a_500(world, coordinator, client_for, data):
     client = client_for(coordinator)
     for htmx in (True, False):
         response = post_action(client, world, "matching-assign", htmx=htmx, **data)
-        assert response.status_code in (400, 302)
+        # 404 when the id names no student of this round (ids differ per database).
+        assert response.status_code in (400, 302, 404)
 
 
 def test_foreign_student_or_offer_is_refused(personas, world, coordinator, client_for):

@@ -1,6 +1,7 @@
 """Writes of the matching area: rounds, the board, proposals, publishing, supervisors.
 
-Integrity: every board write locks the offer row (`select_for_update`) and checks the
+Integrity: every board write locks the round row, then the offer row (`select_for_update`,
+the same order as publishing, so writers queue instead of deadlocking) and checks the
 capacity inside the transaction; the unique constraints (one assignment per round and
 student, one placement per student and year) decide between two simultaneous writers.
 The loser gets a `MatchingConflict` with a translated message (HTTP 409).
@@ -88,8 +89,14 @@ def create_round(
 
 
 def _ensure_open(round_id: int) -> None:
-    """Re-read the status inside the transaction (after the row locks were taken)."""
-    status = MatchingRound.objects.filter(pk=round_id).values_list("status", flat=True).first()
+    """Lock the round row, then re-read its status inside the transaction.
+
+    Every board write takes the round lock first and the offer locks after it, the same
+    order as `publish`, so concurrent writes queue instead of deadlocking.
+    """
+    status = (
+        MatchingRound.objects.select_for_update().filter(pk=round_id).values_list("status", flat=True).first()
+    )
     if status == MatchingRound.Status.PUBLISHED:
         raise MatchingConflict(_("This round has been published; the board can no longer change."))
 
@@ -153,8 +160,8 @@ def assign(
 ) -> Assignment:
     """Assign `student` to an offer by hand (or move them), checking capacity under a row lock."""
     _check_student(round, student)
-    offer = _lock_offer(round, offer_id)
     _ensure_open(round.pk)
+    offer = _lock_offer(round, offer_id)
     current = Assignment.objects.select_for_update().filter(round=round, student=student).first()
     _check_expected(current, expected_offer_id)
     if current is not None and current.locked and current.offer_id != offer.pk:
@@ -218,8 +225,8 @@ def unassign(
     if current is None:
         _check_expected(None, expected_offer_id)
         return
-    PlacementOffer.objects.select_for_update().filter(pk=current.offer_id).first()
     _ensure_open(round.pk)
+    PlacementOffer.objects.select_for_update().filter(pk=current.offer_id).first()
     current = Assignment.objects.select_for_update().filter(round=round, student=student).first()
     _check_expected(current, expected_offer_id)
     if current is None:
@@ -259,8 +266,8 @@ def set_lock(*, round: MatchingRound, student: Student, locked: bool, by: User) 
     current = Assignment.objects.filter(round=round, student=student).first()
     if current is None:
         raise MatchingError(_("Assign the student before locking the assignment."))
-    PlacementOffer.objects.select_for_update().filter(pk=current.offer_id).first()
     _ensure_open(round.pk)
+    PlacementOffer.objects.select_for_update().filter(pk=current.offer_id).first()
     current = Assignment.objects.select_for_update().filter(round=round, student=student).first()
     if current is None:
         raise MatchingConflict(_("Someone else removed this assignment in the meantime."))
@@ -414,7 +421,7 @@ def publish(*, round: MatchingRound, by: User) -> list[Placement]:
     round = MatchingRound.objects.select_for_update().get(pk=round.pk)
     if round.status == MatchingRound.Status.PUBLISHED:
         raise MatchingConflict(_("This round has already been published."))
-    # Lock every offer of the round (board writes lock their offer first), so a concurrent
+    # Lock every offer of the round (after the round, like every board write), so a concurrent
     # assignment either commits before the placements are made or sees the published round.
     round_offer_ids = selectors.round_offers(round).values("pk")
     assigned_offer_ids = Assignment.objects.filter(round=round).values("offer_id")
