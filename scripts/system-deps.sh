@@ -4,7 +4,7 @@
 set -euo pipefail
 what=${1:-runtime}
 runtime=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext)
-test_extra=(chromium chromium-driver)
+test_extra=(chromium chromium-driver docker-compose)
 packages=("${runtime[@]}")
 [ "$what" = test ] && packages+=("${test_extra[@]}")
 

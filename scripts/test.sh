@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-services.sh
 export REDIS_TEST_URL=${REDIS_TEST_URL:-${REDIS_URL:-redis://127.0.0.1:6379/15}}
+echo "== compilemessages"
+.venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools -v0
 echo "== ruff"
 .venv/bin/ruff check .
 echo "== makemigrations --check"

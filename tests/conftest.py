@@ -65,3 +65,12 @@ def client_for():
 @pytest.fixture
 def in_tenant():
     return tenant_context
+
+
+def shown(text: str, **params) -> str:
+    """What a person sees for a translatable message in the default language (Dutch)."""
+    from django.utils import translation
+
+    with translation.override("nl"):
+        message = translation.gettext(text)
+    return message % params if params else message

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from tests.conftest import shown
 from tests.factories import MembershipFactory, UserFactory
 from wpl import demo
 from wpl.models import Role, User
@@ -190,7 +191,7 @@ def test_staff_without_totp_are_sent_to_set_it_up(personas, client_for, role):
     # The API answers with the reason instead of a redirect.
     response = client.get(reverse("api-me"))
     assert response.status_code == 403
-    assert "two-factor" in response.json()["detail"]
+    assert response.json()["detail"] == shown("Set up two-factor authentication before using the API.")
     # HTMX requests are told where to go.
     response = client.get(reverse("home"), HTTP_HX_REQUEST="true")
     assert response["HX-Redirect"] == activate

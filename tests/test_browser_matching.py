@@ -100,7 +100,10 @@ def test_coordinator_matches_and_publishes_student_sees_placement(live_server, t
     me.user = student_membership.user
     me.save()
     base = live_server.url
-    wait = WebDriverWait(browser, WAIT)
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    # HTMX swaps rows in place: a row found just before the swap goes stale; look again.
+    wait = WebDriverWait(browser, WAIT, ignored_exceptions=(StaleElementReferenceException,))
 
     # 1. The coordinator signs in through the real form and opens the board.
     sign_in(browser, base, coordinator.user.email)

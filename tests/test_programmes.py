@@ -16,6 +16,7 @@ from placements.models import (
     Programme,
     WplUnit,
 )
+from tests.conftest import shown
 from tests.factories import (
     CompetenceFactory,
     CourseUnitFactory,
@@ -104,7 +105,7 @@ def test_explicit_values_win_over_the_defaults(personas, client_for):
 
 def test_create_page_lists_the_defaults(personas, client_for):
     body = client_for(personas("a", "coordinator")).get(reverse("programme-create")).content.decode()
-    assert "Syntra pact" in body and "≥ 60 %" in body
+    assert shown("Syntra pact") in body and "≥ 60 %" in body
 
 
 def test_share_below_the_minimum_of_the_form_is_refused(personas, client_for):
@@ -112,7 +113,14 @@ def test_share_below_the_minimum_of_the_form_is_refused(personas, client_for):
     response = client.post(reverse("programme-create"), programme_data(workplace_share_pct="20"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "at least 33 %" in body
+    assert (
+        shown(
+            "%(form)s has at least %(minimum)s %% of the time at the workplace.",
+            form=shown("Graduate programme (graduaat)"),
+            minimum=33,
+        )
+        in body
+    )
     assert 'value="Graduaat HR-support"' in body  # input kept
     assert not Programme.all_tenants.exists()
 
@@ -120,7 +128,7 @@ def test_share_below_the_minimum_of_the_form_is_refused(personas, client_for):
 @pytest.mark.parametrize(
     ("overrides", "dutch"),
     [
-        ({"name": ""}, "Dit veld is vereist."),
+        ({"name": ""}, shown("This field is required.")),
         ({"workplace_share_pct": "150"}, "Zorg ervoor dat deze waarde hoogstens 100 is."),
         ({"years": "9"}, "Zorg ervoor dat deze waarde hoogstens 6 is."),
         ({"form": "internship"}, "Selecteer een geldige keuze."),
@@ -139,7 +147,7 @@ def test_duplicate_code_is_a_form_error(personas, client_for):
     ProgrammeFactory(institution=personas.b, code="elsewhere")
     client = client_for(personas("a", "coordinator"))
     response = client.post(reverse("programme-create"), programme_data())
-    assert "A programme with this code already exists." in response.content.decode()
+    assert shown("A programme with this code already exists.") in response.content.decode()
     assert Programme.all_tenants.filter(institution=personas.a).count() == 1
     # The same code in another institution is fine.
     assert client.post(reverse("programme-create"), programme_data(code="elsewhere")).status_code == 302
@@ -237,7 +245,7 @@ def test_create_and_edit_wpl_unit_with_ordered_objectives(personas, client_for, 
         ("Rekrutering en selectie", "Tweede"),
     ]
     detail = client.get(reverse("programme-detail", args=[programme.pk])).content.decode()
-    assert "Rekrutering en selectie" in detail and "rotation between settings" in detail
+    assert "Rekrutering en selectie" in detail and shown("rotation between settings") in detail
 
 
 @pytest.mark.parametrize(
@@ -246,9 +254,12 @@ def test_create_and_edit_wpl_unit_with_ordered_objectives(personas, client_for, 
         ({"required_days": "-4"}, "Zorg ervoor dat deze waarde minstens 0 is."),
         ({"required_days": "", "required_hours": "2500"}, "Zorg ervoor dat deze waarde hoogstens 2000 is."),
         ({"required_days": "400"}, "Zorg ervoor dat deze waarde hoogstens 300 is."),
-        ({"required_days": "", "required_hours": ""}, "Enter a number of days or a number of hours"),
-        ({"required_days": "veertien"}, "Voer een geheel getal in."),
-        ({"phase": "3"}, "This programme has only 2 year(s)."),
+        (
+            {"required_days": "", "required_hours": ""},
+            "Enter a number of days or a number of hours (or both).",
+        ),
+        ({"required_days": "veertien"}, "Enter a whole number."),
+        ({"phase": "3"}, shown("This programme has only %(years)s year(s).", years=2)),
         ({"group_size": "0"}, "Zorg ervoor dat deze waarde minstens 1 is."),
     ],
 )
@@ -260,7 +271,7 @@ def test_bad_unit_input_is_refused_and_nothing_saved(personas, client_for, overr
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert message in body
+    assert shown(message) in body
     assert 'value="Payroll"' in body
     assert not WplUnit.all_tenants.exists() and not LearningObjective.all_tenants.exists()
 
@@ -281,7 +292,7 @@ def test_duplicate_unit_name_is_a_form_error(personas, client_for):
     WplUnitFactory(institution=personas.a, programme=programme, name="Payroll")
     client = client_for(personas("a", "coordinator"))
     response = client.post(reverse("wplunit-create", args=[programme.pk]), unit_data())
-    assert "This programme already has a WPL unit with this name." in response.content.decode()
+    assert shown("This programme already has a WPL unit with this name.") in response.content.decode()
     assert WplUnit.all_tenants.count() == 1
 
 
@@ -298,11 +309,12 @@ def test_periods_refuse_end_before_start_and_overlaps(personas, client_for):
     backwards = client.post(
         url, {**base, "ordinal": "2", "name": "Kwartaal 2", "start": "2026-12-01", "end": "2026-11-16"}
     )
-    assert "The end date is before the start date." in backwards.content.decode()
+    assert shown("The end date is before the start date.") in backwards.content.decode()
     overlap = client.post(
         url, {**base, "ordinal": "2", "name": "Kwartaal 2", "start": "2026-11-01", "end": "2027-01-31"}
     )
-    assert "overlaps with Kwartaal 1" in overlap.content.decode()
+    overlaps = shown("This period overlaps with %(other)s (%(start)s - %(end)s).").split("%(other)s")[0]
+    assert f"{overlaps}Kwartaal 1" in overlap.content.decode()
     assert 'value="Kwartaal 2"' in overlap.content.decode()
     # A semester may span the quarter: overlap is only checked within one kind.
     semester = client.post(
@@ -342,7 +354,7 @@ def test_roles_and_competences_central_per_semester(personas, client_for, tenant
     competence = Competence.all_tenants.get(code="C1")
     assert list(competence.central_in.all()) == [semester]
     body = client.get(reverse("programme-detail", args=[programme.pk])).content.decode()
-    assert "Community builder" in body and "central in" in body and "Semester 1" in body
+    assert "Community builder" in body and shown("central in") in body and "Semester 1" in body
     response = client.post(
         reverse("role-edit", args=[role.pk]), {"name": "Groepswerker (aangepast)", "order": 3}
     )

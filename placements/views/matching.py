@@ -479,5 +479,20 @@ def export(request, pk: int):
 
 @membership_required
 def my_placement(request):
+    from placements.selectors.catalogue import year_plan
+
     placements = list(selectors.student_placements(membership=request.membership))
-    return render(request, "placements/matching/my_placement.html", {"placements": placements})
+    # A student has one or two placements at a time; the plan per placement is a few queries.
+    plans = [
+        year_plan(
+            programme=p.programme,
+            year=p.year,
+            academic_year=p.academic_year,
+            start=p.start_date,
+            end=p.end_date,
+        )
+        for p in placements
+    ]
+    return render(
+        request, "placements/matching/my_placement.html", {"placements": list(zip(placements, plans, strict=True))}
+    )
