@@ -330,7 +330,9 @@ def test_periods_refuse_end_before_start_and_overlaps(personas, client_for):
     )
     assert semester.status_code == 302
     duplicate = client.post(url, {**base, "ordinal": "1", "name": "Nog eens kwartaal 1"})
-    assert "already has a period of this kind with this number" in duplicate.content.decode()
+    assert shown("This programme already has a period of this kind with this number.") in (
+        duplicate.content.decode()
+    )
     assert Period.all_tenants.count() == 2
 
 

@@ -493,6 +493,5 @@ def my_placement(request):
         )
         for p in placements
     ]
-    return render(
-        request, "placements/matching/my_placement.html", {"placements": list(zip(placements, plans, strict=True))}
-    )
+    context = {"placements": list(zip(placements, plans, strict=True))}
+    return render(request, "placements/matching/my_placement.html", context)
