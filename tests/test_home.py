@@ -60,6 +60,8 @@ def test_role_counts_are_scoped_to_the_institution(personas, client_for):
     add_memberships(personas.b, 12)  # another institution: must not be counted
     response = client_for(personas("a", Role.COORDINATOR)).get("/")
     counts = response.context["role_counts"]
+    assert str(Role.COORDINATOR.label) in response.content.decode()  # a label, not the code
+    assert "<dt>institution_admin</dt>" not in response.content.decode()
     # One persona per role, plus the shared mentor.
     assert counts == {role: (2 if role == Role.MENTOR else 1) for role in ROLES}
 

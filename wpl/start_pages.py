@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count
 
 from wpl import permissions, selectors
-from wpl.models import Membership
+from wpl.models import Membership, Role
 
 
 def start_page_context(membership: Membership) -> dict:
@@ -18,6 +18,8 @@ def start_page_context(membership: Membership) -> dict:
             .values_list("role", "n")
         )
         context["role_counts"] = counts
+        # Shown with the translated role names, in the order of the Role choices.
+        context["role_rows"] = [(label, counts[value]) for value, label in Role.choices if value in counts]
     if permissions.is_staff(membership):
         context["institution_heartbeat"] = selectors.heartbeat(f"institution:{membership.institution_id}")
     # The placements app contributes its own figures (offers to review, placements, rounds).
