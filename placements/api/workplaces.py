@@ -70,23 +70,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = [
-            "id",
-            "name",
-            "enterprise_number",
-            "sector",
-            "description",
-            "staff_fte",
-            "permanent_staff",
-            "commits_years",
-            "learning_by_doing",
-            "languages",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "roles",
-            "sites",
-        ]
+        fields = ["id", *services.ORGANISATION_FIELDS, "roles", "sites"]
         validators = []  # uniqueness is checked by the service (institution is implicit)
 
     def create(self, validated_data):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from placements.criteria import RULE_CHOICES, RULES, WEEKDAY_NAMES, clean_params
 from placements.models import Mentor, Organisation, Region, Site, WorkplaceApproval, WorkplaceCriterion
 from placements.models.placements import academic_year_validator
+from placements.services.workplaces import ORGANISATION_FIELDS
 from placements.validators import (
     YEARS_ORDER_MESSAGE,
     format_weekdays,
@@ -54,20 +55,7 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "enterprise_number",
-            "sector",
-            "description",
-            "staff_fte",
-            "permanent_staff",
-            "commits_years",
-            "learning_by_doing",
-            "languages",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-        ]
+        fields = list(ORGANISATION_FIELDS)
         widgets = {
             "learning_by_doing": UnknownYesNoSelect,
             "description": forms.Textarea(attrs={"rows": 3}),
