@@ -11,12 +11,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from placements.academic_years import current_academic_year
 from placements.models import (
     MatchingRound,
     Mentor,
     Organisation,
     PlacementOffer,
     Programme,
+    ProgrammeYear,
     Site,
     Student,
     StudentPreference,
@@ -33,17 +35,7 @@ DEMO_STUDENTS = [
 ]
 
 
-def _academic_year() -> str:
-    today = timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
 def _weekdays(programme: Programme, year: int) -> str:
-    try:
-        from placements.models import ProgrammeYear
-    except ImportError:
-        return "3,4,5"
     days = ProgrammeYear.objects.filter(programme=programme, year=year).values_list("wpl_weekdays", flat=True)
     return next((d for d in days if d), "3,4,5")
 
@@ -119,7 +111,7 @@ def seed(institution) -> MatchingRound | None:
     if programme is None:
         return None
     year = 1
-    academic_year = _academic_year()
+    academic_year = current_academic_year()
     offers = _offers(programme, academic_year, year)
     if not offers:
         return None

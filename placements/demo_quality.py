@@ -11,11 +11,11 @@ institution copies and adapts the checklist to its own form of workplace learnin
 
 from __future__ import annotations
 
+from placements.academic_years import current_academic_year
 from placements.models import ChecklistItem, ChecklistTemplate
 from placements.models import QualityImportance as I  # noqa: N817
 from placements.models import QualityStage as S  # noqa: N817
 from placements.models import QualityTopic as T  # noqa: N817
-from placements.selectors.offers import current_academic_year
 
 TEMPLATE_NAME = "Leidraad kwaliteitsvol werkplekleren"
 ALL, SOME, IMP = I.VERY_IMPORTANT_ALL, I.VERY_IMPORTANT_SOME, I.IMPORTANT

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from placements.academic_years import current_academic_year
 from placements.models import (
     Mentor,
     Organisation,
@@ -23,7 +24,6 @@ from placements.models import (
     WorkplaceCriterion,
     WplForm,
 )
-from placements.selectors.workplaces import current_academic_year
 from wpl.models import Institution, User
 
 SOCIAL_WORK_CODES = ("graduaat-maatschappelijk-werk", "gmw")

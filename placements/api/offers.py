@@ -15,6 +15,7 @@ from placements.models import Mentor, OfferDecision, PlacementOffer, Professiona
 from placements.models.placements import academic_year_validator
 from placements.selectors import offers as selectors
 from placements.services import offers as services
+from placements.validators import parse_weekdays
 from wpl.api import TenantModelViewSet
 
 
@@ -35,7 +36,7 @@ class WeekdaysField(serializers.ListField):
     child = serializers.IntegerField(min_value=1, max_value=7)
 
     def to_representation(self, data):
-        return selectors.parse_weekdays(data) if isinstance(data, str) else super().to_representation(data)
+        return parse_weekdays(data) if isinstance(data, str) else super().to_representation(data)
 
 
 class OfferDecisionSerializer(serializers.ModelSerializer):

@@ -6,13 +6,13 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from placements.academic_years import academic_year_choices, current_academic_year
 from placements.models import (
     OfferDecision,
     Organisation,
     PlacementOffer,
     Site,
 )
-from placements.selectors.offers import academic_year_choices, current_academic_year
 from wpl.models import AccessInvitation
 
 WEEKDAYS = [

@@ -30,7 +30,7 @@ LANGUAGE_CHOICES = [
 
 
 def weekday_names(value: str) -> list[str]:
-    from placements.selectors.preferences import parse_weekdays
+    from placements.validators import parse_weekdays
 
     return [str(WEEKDAY_NAMES[str(d)]) for d in parse_weekdays(value)]
 

@@ -498,7 +498,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(6)], verbose_name='programme year')),
-                ('wpl_weekdays', models.CharField(blank=True, max_length=20, validators=[placements.models.programmes.weekdays_validator], verbose_name='WPL weekdays')),
+                ('wpl_weekdays', models.CharField(blank=True, max_length=20, validators=[placements.validators.validate_weekdays], verbose_name='WPL weekdays')),
                 ('hours_per_day', models.DecimalField(decimal_places=2, default=Decimal('7.60'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.5')), django.core.validators.MaxValueValidator(Decimal('12'))], verbose_name='hours per WPL day')),
                 ('required_hours', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(2000)], verbose_name='required WPL hours')),
             ],

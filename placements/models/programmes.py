@@ -18,12 +18,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from placements.models.catalogue import ProfessionalRole, Programme, scoped_managers
+from placements.validators import parse_weekdays, validate_weekdays
 from wpl.tenancy import TenantModel, TenantQuerySet
 
 __all__ = [
     "WEEKDAY_CHOICES",
-    "parse_weekdays",
-    "weekdays_validator",
     "ProgrammeYear",
     "Period",
     "LearningLine",
@@ -50,24 +49,6 @@ WEEKDAY_CHOICES = [
 ]
 
 
-def parse_weekdays(value: str) -> list[int]:
-    """ISO weekday numbers from "3,4,5" (1 = Monday); invalid parts raise ValueError."""
-    days = sorted({int(part) for part in value.split(",") if part.strip()})
-    if any(d < 1 or d > 7 for d in days):
-        raise ValueError(value)
-    return days
-
-
-def weekdays_validator(value: str) -> None:
-    try:
-        parse_weekdays(value)
-    except ValueError:
-        raise ValidationError(
-            _("Write weekdays as ISO numbers separated by commas, e.g. 3,4,5 (1 = Monday)."),
-            code="weekdays",
-        ) from None
-
-
 class ProgrammeChildQuerySet(TenantQuerySet):
     """Rows that belong to a programme: visible when the programme is."""
 
@@ -86,7 +67,7 @@ class ProgrammeYear(TenantModel):
     )
     # ISO weekday numbers (1 = Monday) of the default WPL days, e.g. "3,4,5".
     wpl_weekdays = models.CharField(
-        _("WPL weekdays"), max_length=20, blank=True, validators=[weekdays_validator]
+        _("WPL weekdays"), max_length=20, blank=True, validators=[validate_weekdays]
     )
     hours_per_day = models.DecimalField(
         _("hours per WPL day"),
@@ -124,7 +105,7 @@ class ProgrammeYear(TenantModel):
 
     @property
     def weekdays(self) -> list[int]:
-        return parse_weekdays(self.wpl_weekdays or "")
+        return parse_weekdays(self.wpl_weekdays)
 
     def clean(self) -> None:
         if self.programme_id and self.year and self.year > self.programme.years:
@@ -181,7 +162,7 @@ class Period(TenantModel):
             }
         if not errors and self.programme_id and self.start and self.end:
             overlapping = (
-                Period.all_tenants.filter(
+                Period.objects.filter(
                     programme_id=self.programme_id,
                     kind=self.kind,
                     start__lte=self.end,

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from placements.models.catalogue import ProfessionalRole, Programme, scoped_managers
-from placements.validators import validate_enterprise_number, validate_weekdays
+from placements.validators import parse_weekdays, validate_enterprise_number, validate_weekdays
 from wpl.tenancy import TenantModel, TenantQuerySet
 
 __all__ = ["Region", "Organisation", "Site", "Mentor", "OrganisationCapacity"]
@@ -168,8 +168,6 @@ class Mentor(TenantModel):
 
     @property
     def weekdays(self) -> list[int]:
-        from placements.validators import parse_weekdays
-
         return parse_weekdays(self.reachable_weekdays)
 
 

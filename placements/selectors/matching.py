@@ -32,10 +32,13 @@ from placements.models import (
     MatchingRound,
     Placement,
     PlacementOffer,
+    ProgrammeYear,
     Student,
     StudentPreference,
     WorkplaceApproval,
 )
+from placements.selectors.preferences import previous_workplace_rules
+from placements.validators import parse_weekdays
 from wpl.models import Membership, Role
 
 #: Ratings of the workplace for the algorithm (lower is better); "no" is forbidden.
@@ -106,28 +109,12 @@ def approval_status(round: MatchingRound) -> dict[int, str]:
     return latest
 
 
-def previous_workplace_rules(round: MatchingRound) -> dict[int, int]:
-    """Student id -> organisation id a year-2 student must stay at (from the preferences area)."""
-    try:
-        from placements.selectors.preferences import previous_workplace_rules as rules
-    except ImportError:
-        return {}
-    return dict(rules(round) or {})
-
-
-def _weekday_set(value) -> frozenset[int]:
-    if not value:
-        return frozenset()
-    items = value if isinstance(value, (list, tuple, set, frozenset)) else re.split(r"[,\s;]+", str(value))
-    return frozenset(int(x) for x in items if str(x).strip().isdigit())
+def _weekday_set(value: str | None) -> frozenset[int]:
+    return frozenset(parse_weekdays(value))
 
 
 def programme_weekdays(round: MatchingRound) -> frozenset[int]:
     """The programme's default WPL days for the round's year (ProgrammeYear), if recorded."""
-    try:
-        from placements.models import ProgrammeYear
-    except ImportError:  # the catalogue does not record default days
-        return frozenset()
     value = (
         ProgrammeYear.objects.filter(programme_id=round.programme_id, year=round.year)
         .values_list("wpl_weekdays", flat=True)

@@ -5,29 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
+from placements.academic_years import academic_year_choices, current_academic_year  # noqa: F401 (re-exported)
 from placements.models import Mentor, OfferDecision, Organisation, PlacementOffer, ProfessionalRole, Site
 from wpl.models import AccessInvitation, Membership
 
 WEEKDAY_NUMBERS = (1, 2, 3, 4, 5, 6)
-
-
-def current_academic_year(today=None) -> str:
-    """The academic year running on `today`: from September it is the next one."""
-    today = today or timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
-def academic_year_choices(around: str | None = None, span: int = 2) -> list[str]:
-    start = int((around or current_academic_year()).split("-")[0])
-    return [f"{y}-{y + 1}" for y in range(start - 1, start + span)]
-
-
-def parse_weekdays(value: str | None) -> list[int]:
-    days = {int(p) for p in (value or "").split(",") if p.strip().isdigit() and 1 <= int(p) <= 7}
-    return sorted(days)
 
 
 @dataclass(frozen=True)

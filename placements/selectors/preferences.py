@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from placements.academic_years import previous_academic_year  # noqa: F401 (re-exported)
 from placements.models import (
     CandidateRating,
     MatchingRound,
@@ -20,24 +21,10 @@ from placements.models import (
     WorkplaceChange,
     WorkplaceVisit,
 )
+from placements.validators import parse_weekdays  # noqa: F401 (re-exported)
 from wpl.models import Membership, Role
 
 WEEKDAYS = range(1, 8)
-
-
-def previous_academic_year(academic_year: str) -> str:
-    start = int(academic_year.split("-")[0])
-    return f"{start - 1}-{start}"
-
-
-def parse_weekdays(value: str) -> list[int]:
-    """ "3,4,5" -> [3, 4, 5]; ignores anything that is not an ISO weekday."""
-    days = []
-    for part in (value or "").split(","):
-        part = part.strip()
-        if part.isdigit() and int(part) in WEEKDAYS and int(part) not in days:
-            days.append(int(part))
-    return sorted(days)
 
 
 # --- students ---------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ criteria checklist is evaluated in memory from the prefetched rows.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -22,10 +21,10 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from placements import criteria as engine
 from placements import permissions
+from placements.academic_years import academic_year_choices, current_academic_year  # noqa: F401 (re-exported)
 from placements.models import (
     Mentor,
     Organisation,
@@ -40,18 +39,6 @@ from wpl.models import Membership
 
 PAGE_SIZE = 50
 APPROVAL_STATUS_NONE = "none"
-
-
-def current_academic_year(today: datetime.date | None = None) -> str:
-    """The academic year running on `today`: from September it is the new one."""
-    today = today or timezone.localdate()
-    start = today.year if today.month >= 9 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
-def academic_year_choices(today: datetime.date | None = None) -> list[str]:
-    current = int(current_academic_year(today)[:4])
-    return [f"{y}-{y + 1}" for y in (current - 1, current, current + 1)]
 
 
 def organisations(*, membership: Membership) -> QuerySet[Organisation]:

@@ -20,11 +20,8 @@ from placements.models import (
     Programme,
     Site,
 )
+from placements.validators import format_weekdays
 from wpl.models import User
-
-
-def _format_weekdays(days: Iterable[int]) -> str:
-    return ",".join(str(d) for d in sorted({int(d) for d in days}))
 
 
 @transaction.atomic
@@ -65,7 +62,7 @@ def submit_offer(
         tasks=tasks,
         site=site,
         mentor=mentor,
-        weekdays=_format_weekdays(weekdays),
+        weekdays=format_weekdays(weekdays),
         status=PlacementOffer.Status.SUBMITTED,
     )
     offer.full_clean(exclude=["institution", "proposed_by_student"])

@@ -22,6 +22,7 @@ from placements.forms.offers import (
 from placements.models import Mentor, Organisation, ProfessionalRole, Programme
 from placements.selectors import offers as selectors
 from placements.services import offers as services
+from placements.validators import parse_weekdays
 from wpl import invitations
 from wpl.middleware import SESSION_KEY
 from wpl.views import membership_required
@@ -88,7 +89,7 @@ def _weekday_names(value: str) -> list[str]:
     from placements.forms.offers import WEEKDAYS
 
     names = dict(WEEKDAYS)
-    return [str(names[d]) for d in selectors.parse_weekdays(value) if d in names]
+    return [str(names[d]) for d in parse_weekdays(value) if d in names]
 
 
 @membership_required

@@ -9,11 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from placements import permissions
+from placements.academic_years import academic_year_choices, current_academic_year
 from placements.forms.quality import ChecklistItemForm, ResponseForm, TemplateForm
 from placements.models import QualityParty
 from placements.models.placements import academic_year_validator
 from placements.selectors import quality as selectors
-from placements.selectors.offers import academic_year_choices, current_academic_year
 from placements.services import quality as services
 from wpl.views import membership_required
 
