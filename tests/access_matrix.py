@@ -546,6 +546,7 @@ ROUTES: list[Route] = [
     api("api-matching-assignment-unassign", ALL_ROLES, ok=405, note="POST only (staff)"),
     api("api-matching-assignment-lock", ALL_ROLES, ok=405, note="POST only (staff)"),
     page("home", ALL_ROLES),
+    page("notification-list", ALL_ROLES),
     page("people-list", SCHOOL),
     page("person-detail", ALL_ROLES, obj="membership", own_only=ALL_ROLES - SCHOOL),
     page("health", ALL_ROLES, anonymous=200),

@@ -20,7 +20,7 @@ from placements.models import (
     WplUnit,
 )
 from tests.factories import InstitutionFactory
-from wpl import demo
+from wpl import registry
 from wpl.tenancy import tenant_context
 
 MODELS = [
@@ -71,7 +71,7 @@ def snapshot():
 
 
 def test_registered_as_app_seeder():
-    assert "placements.demo_catalogue.seed" in demo.APP_SEEDERS
+    assert "placements.demo_catalogue.seed" in registry.demo_seeders()
 
 
 def test_seeding_twice_changes_nothing(seeded):

@@ -1,7 +1,7 @@
 """Demo data: two institutions with one demo login per role (`<role>@<slug>.demo`).
 
-Idempotent: running it again updates the same rows. Apps add their own demo data in a
-`demo.seed(institution)` function listed in `APP_SEEDERS`, run inside that tenant.
+Idempotent: running it again updates the same rows. Feature apps register their demo
+seeders with `wpl.registry.register_demo_seeder`; each runs inside its institution.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from importlib import import_module
 
 from django.db import transaction
 
+from wpl import registry
 from wpl.models import Institution, Membership, Role, User
 from wpl.tenancy import tenant_context
 
@@ -45,13 +46,6 @@ NAMES = {
     ("thomasmore", "student"): ("Lotte", "Vermeulen"),
 }
 
-# Apps contribute demo data here; each entry is "module.function" taking an institution.
-APP_SEEDERS: list[str] = [
-    "placements.demo_catalogue.seed",  # first: programmes that other seeders build on
-    "placements.demo_workplaces.seed",
-    "placements.demo_quality.seed",
-    "placements.demo_matching.seed",  # after the other placements seeders
-]
 
 SHARED_MENTOR = "mentor@odisee.demo"  # also mentor at Thomas More
 
@@ -103,7 +97,7 @@ def seed_demo() -> list[DemoLogin]:
     ]
     for institution in institutions.values():
         with tenant_context(institution):
-            for dotted in APP_SEEDERS:
+            for dotted in registry.demo_seeders():
                 module_name, func_name = dotted.rsplit(".", 1)
                 getattr(import_module(module_name), func_name)(institution)
     return logins

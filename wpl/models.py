@@ -42,6 +42,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     # Demo accounts are exempt from the MFA requirement so anyone can try every role.
     is_demo = models.BooleanField(_("demo account"), default=False)
+    notification_digest = models.CharField(
+        _("e-mail notifications"),
+        max_length=10,
+        choices=[
+            ("immediate", _("Immediately")),
+            ("daily", _("Daily digest")),
+            ("weekly", _("Weekly digest")),
+        ],
+        default="immediate",
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()
@@ -218,3 +228,105 @@ class AccessInvitation(TenantModel):
             "expired": _("Expired"),
             "pending": _("Waiting"),
         }[self.state]
+
+
+class NotificationQuerySet(TenantQuerySet):
+    def visible_to(self, membership: Membership) -> NotificationQuerySet:
+        """A person sees only the notifications addressed to them."""
+        return self.filter(recipient_id=membership.user_id)
+
+    def unread(self) -> NotificationQuerySet:
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(TenantModel):
+    """One message to one person about one occasion, sent at most once.
+
+    `key` names the (recipient, subject, occasion), e.g.
+    ``logbook.sent-back:entry=42:rev=3``; the unique constraint makes a second `notify()`
+    for the same occasion a no-op, so a re-run sweep never sends a reminder twice.
+    `email_sent_at` stays empty until the mail has really gone out, so a worker that dies
+    between the two leaves the row for the delivery sweep to retry: none is lost.
+    Subject and body are rendered in the recipient's language when the row is created.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail and in the platform")
+        IN_APP = "in_app", _("In the platform only")
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=200)
+    kind = models.CharField(max_length=80)
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("message"))
+    url = models.CharField(max_length=500, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
+    # Optional file sent with the e-mail (e.g. an iCalendar invitation), kept as text.
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_mimetype = models.CharField(max_length=100, blank=True)
+    attachment_content = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager.from_queryset(NotificationQuerySet)()
+    all_tenants = UnscopedManager.from_queryset(NotificationQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "key"], name="notification_unique_key"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox"),
+            models.Index(fields=["channel", "email_sent_at"], name="notification_outbox"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} · {self.key}"
+
+
+class AuditEventQuerySet(TenantQuerySet):
+    def visible_to(self, membership: Membership) -> AuditEventQuerySet:
+        from wpl import permissions
+
+        return self if permissions.is_staff(membership) else self.none()
+
+    def for_object(self, obj: models.Model) -> AuditEventQuerySet:
+        return self.filter(object_type=obj._meta.label_lower, object_id=obj.pk)
+
+
+class AuditEvent(TenantModel):
+    """Who did what to which object, when: one append-only trail for every write service.
+
+    Rows are never updated or deleted by the application; `save()` refuses an update.
+    """
+
+    actor_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    actor_role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100, blank=True)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    summary = models.CharField(max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = TenantManager.from_queryset(AuditEventQuerySet)()
+    all_tenants = UnscopedManager.from_queryset(AuditEventQuerySet)()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count
 
-from wpl import permissions, selectors
+from wpl import permissions, registry, selectors
 from wpl.models import Membership, Role
 
 
@@ -22,8 +22,8 @@ def start_page_context(membership: Membership) -> dict:
         context["role_rows"] = [(label, counts[value]) for value, label in Role.choices if value in counts]
     if permissions.is_staff(membership):
         context["institution_heartbeat"] = selectors.heartbeat(f"institution:{membership.institution_id}")
-    # The placements app contributes its own figures (offers to review, placements, rounds).
-    from placements.selectors.start import start_figures
-
-    context.update(start_figures(membership))
+    # Feature apps contribute their own figures and to-do items through the registry.
+    for provider in registry.start_context_providers():
+        context.update(provider(membership))
+    context["start_items"] = registry.start_items(membership)
     return context

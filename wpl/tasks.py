@@ -66,4 +66,21 @@ def sweep_institutions() -> int:
     ids = list(Institution.objects.filter(is_active=True).values_list("pk", flat=True))
     for institution_id in ids:
         record_institution_heartbeat.delay(institution_id=institution_id)
+        deliver_pending_notifications.delay(institution_id=institution_id)
     return len(ids)
+
+
+@tenant_task(name="wpl.tasks.deliver_notification", acks_late=True)
+def deliver_notification(*, institution_id: int, notification_id: int) -> bool:
+    """Send one notification's e-mail (a no-op when it already went out)."""
+    from wpl.notifications import deliver
+
+    return deliver(notification_id=notification_id)
+
+
+@tenant_task(name="wpl.tasks.deliver_pending_notifications")
+def deliver_pending_notifications(*, institution_id: int) -> int:
+    """Retry the e-mails a dead worker or a failed mail server left unsent."""
+    from wpl.notifications import deliver, pending_ids
+
+    return sum(deliver(notification_id=pk) for pk in pending_ids())

@@ -27,6 +27,7 @@ urlpatterns = [
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("health/", views.health, name="health"),
+    path("notifications/", views.notification_list, name="notification-list"),
     *placement_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -83,3 +83,20 @@ def health(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@membership_required
+def notification_list(request):
+    """The person's notification centre: newest first, unread marked; POST marks read."""
+    from wpl import notifications
+    from wpl.models import Notification
+
+    if request.method == "POST":
+        raw = request.POST.get("notification", "")
+        ids = [int(raw)] if raw.isascii() and raw.isdigit() and len(raw) < 18 else None
+        notifications.mark_read(recipient=request.user, notification_ids=ids)
+        return redirect("notification-list")
+    items = Notification.objects.visible_to(request.membership).only(
+        "subject", "body", "url", "created_at", "read_at"
+    )[:100]
+    return render(request, "wpl/notification_list.html", {"notifications": items})

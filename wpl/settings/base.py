@@ -146,6 +146,9 @@ LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Dutch")), ("en", _("English")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Brussels"
+
+# The public address of the platform, for links in e-mails and calendar feeds.
+WPL_BASE_URL = os.environ.get("WPL_BASE_URL", "http://127.0.0.1:8000")
 USE_I18N = True
 USE_TZ = True
 

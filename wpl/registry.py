@@ -1,0 +1,103 @@
+"""How feature apps plug into the core without the core importing them.
+
+Each feature app registers, in its `AppConfig.ready()`:
+- navigation entries (`register_nav`): a label, a URL name and a predicate on the active
+  membership that says who sees it;
+- start-page items (`register_start_items`): a function `membership -> list[StartItem]`
+  giving the role's to-do items with counts and links (a fixed number of queries each);
+- demo seeders (`register_demo_seeder`): "module.function" taking an institution, run
+  by `wpl.demo.seed_demo()` inside that institution, in `order`.
+
+The core only iterates over what was registered, so the dependency runs one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from wpl.models import Membership
+
+MembershipPredicate = Callable[["Membership | None"], bool]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One link in the main navigation, shown to memberships for which `visible` is true."""
+
+    label: str
+    url_name: str
+    visible: MembershipPredicate
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class StartItem:
+    """One line on a start page: something that needs this person now, with a link.
+
+    `urgency` is "info", "todo" or "late"; items with a count of 0 are left out unless
+    `always` is set (for a permanent entry such as "My logbook").
+    """
+
+    label: str
+    url: str
+    count: int | None = None
+    urgency: str = "todo"
+    always: bool = False
+    order: int = 100
+
+
+StartItemsProvider = Callable[["Membership"], list[StartItem]]
+
+
+@dataclass
+class _Registry:
+    nav: list[NavEntry] = field(default_factory=list)
+    start_items: list[StartItemsProvider] = field(default_factory=list)
+    demo_seeders: list[tuple[int, str]] = field(default_factory=list)
+    start_context: list[Callable[[Membership], dict]] = field(default_factory=list)
+
+
+_registry = _Registry()
+
+
+def register_nav(entry: NavEntry) -> None:
+    if entry not in _registry.nav:
+        _registry.nav.append(entry)
+
+
+def register_start_items(provider: StartItemsProvider) -> None:
+    if provider not in _registry.start_items:
+        _registry.start_items.append(provider)
+
+
+def register_start_context(provider: Callable[[Membership], dict]) -> None:
+    """Figures a feature adds to the start page's template context (fixed query count)."""
+    if provider not in _registry.start_context:
+        _registry.start_context.append(provider)
+
+
+def register_demo_seeder(dotted: str, *, order: int = 100) -> None:
+    """Register "module.function" (taking an institution) to run in the demo seeder."""
+    if all(d != dotted for _, d in _registry.demo_seeders):
+        _registry.demo_seeders.append((order, dotted))
+
+
+def nav_entries(membership: Membership | None) -> list[NavEntry]:
+    return sorted((e for e in _registry.nav if e.visible(membership)), key=lambda e: e.order)
+
+
+def start_items(membership: Membership) -> list[StartItem]:
+    items = [item for provider in _registry.start_items for item in provider(membership)]
+    shown = [i for i in items if i.always or i.count is None or i.count > 0]
+    return sorted(shown, key=lambda i: (i.urgency != "late", i.order))
+
+
+def demo_seeders() -> list[str]:
+    return [dotted for _, dotted in sorted(_registry.demo_seeders)]
+
+
+def start_context_providers() -> list[Callable[[Membership], dict]]:
+    return list(_registry.start_context)
