@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,6 +52,12 @@ class StartItem:
 
 StartItemsProvider = Callable[["Membership"], list[StartItem]]
 
+# A reminder sweep finds what fell due in the active institution up to `now` (a
+# timezone-aware datetime) and calls `wpl.notifications.notify()` for each occasion, with
+# a key that names the occasion and escalation step, so re-running it sends nothing
+# twice and a sweep that did not run for a while catches up. Returns how many it created.
+ReminderSweep = Callable[[datetime], int]
+
 
 @dataclass
 class _Registry:
@@ -58,6 +65,7 @@ class _Registry:
     start_items: list[StartItemsProvider] = field(default_factory=list)
     demo_seeders: list[tuple[int, str]] = field(default_factory=list)
     start_context: list[Callable[[Membership], dict]] = field(default_factory=list)
+    reminder_sweeps: dict[str, ReminderSweep] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -101,3 +109,12 @@ def demo_seeders() -> list[str]:
 
 def start_context_providers() -> list[Callable[[Membership], dict]]:
     return list(_registry.start_context)
+
+
+def register_reminder_sweep(name: str, sweep: ReminderSweep) -> None:
+    """Add a sweep run for every institution by the fixed beat entry (see wpl.tasks)."""
+    _registry.reminder_sweeps[name] = sweep
+
+
+def reminder_sweeps() -> dict[str, ReminderSweep]:
+    return dict(_registry.reminder_sweeps)

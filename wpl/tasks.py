@@ -67,7 +67,19 @@ def sweep_institutions() -> int:
     for institution_id in ids:
         record_institution_heartbeat.delay(institution_id=institution_id)
         deliver_pending_notifications.delay(institution_id=institution_id)
+        run_reminder_sweeps.delay(institution_id=institution_id)
     return len(ids)
+
+
+@tenant_task(name="wpl.tasks.run_reminder_sweeps")
+def run_reminder_sweeps(*, institution_id: int) -> dict[str, int]:
+    """Run every registered reminder sweep for one institution; each is idempotent."""
+    from django.utils import timezone
+
+    from wpl import registry
+
+    now = timezone.now()
+    return {name: sweep(now) for name, sweep in registry.reminder_sweeps().items()}
 
 
 @tenant_task(name="wpl.tasks.deliver_notification", acks_late=True)
