@@ -49,7 +49,9 @@ def _p95(durations: list[float]) -> float:
 
 
 def _seed(institution) -> None:
-    from placements.models import Mentor, Organisation, Programme, Site, Student
+    from catalogue.models import Programme
+    from students.models import Student
+    from workplaces.models import Mentor, Organisation, Site
 
     programme, _ = Programme.objects.get_or_create(
         code="bench-gmw",
@@ -168,7 +170,7 @@ def _import_csv(programme_code: str) -> bytes:
 def run() -> list[dict]:
     from django.urls import NoReverseMatch, reverse
 
-    from placements.services import people as services
+    from imports import services
     from wpl.models import Institution, Membership, Role
     from wpl.tenancy import tenant_context
 

@@ -22,12 +22,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from placements.matching import (  # noqa: E402
-    MatchingProblem,
-    MatchingResult,
-    deferred_acceptance,
-    min_total_rank,
-)
+from matching.algorithms import MatchingProblem, MatchingResult, deferred_acceptance, min_total_rank
 
 STUDENTS = 1000
 OFFERS = 500

@@ -22,19 +22,12 @@ SEED = 20240901
 
 
 def _build(institution):
-    from placements.matching import deferred_acceptance
-    from placements.models import (
-        Assignment,
-        CandidateRating,
-        MatchingRound,
-        Organisation,
-        PlacementOffer,
-        Programme,
-        Student,
-        StudentPreference,
-        WorkplaceApproval,
-    )
-    from placements.selectors.matching import build_problem
+    from catalogue.models import Programme
+    from matching.algorithms import deferred_acceptance
+    from matching.models import Assignment, CandidateRating, MatchingRound, StudentPreference
+    from matching.selectors import build_problem
+    from students.models import Student
+    from workplaces.models import Organisation, PlacementOffer, WorkplaceApproval
 
     rng = random.Random(SEED)
     inst = {"institution_id": institution.pk}

@@ -1,21 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PlacementsConfig(AppConfig):
     name = "placements"
+    verbose_name = _("Placements")
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from placements.selectors.start import start_figures
-        from wpl import registry
-
-        registry.register_start_context(start_figures)
-        for order, dotted in enumerate(
-            [
-                "placements.demo_catalogue.seed",  # first: programmes that other seeders build on
-                "placements.demo_workplaces.seed",
-                "placements.demo_quality.seed",
-                "placements.demo_matching.seed",  # after the other placements seeders
-            ]
-        ):
-            registry.register_demo_seeder(dotted, order=10 + order)

@@ -77,7 +77,7 @@ def build_import_upload(institution, marker):
     """A stored (not yet confirmed) student import of the institution, with the marker inside."""
     from types import SimpleNamespace
 
-    from placements import importers
+    from wpl import importers
 
     data = f"student_number;first_name;last_name;email;programme\nX1;{marker};{marker};x1@example.org;p\n"
     return SimpleNamespace(token=importers.store_upload(institution_id=institution.pk, data=data.encode()))
@@ -89,7 +89,8 @@ PREFERENCES_YEAR = "2026-2027"
 
 
 def _preferences_world(institution, marker):
-    from placements.models import MatchingRound, PlacementOffer, Student
+    from matching.models import MatchingRound
+    from students.models import Student
     from tests.factories import (
         MatchingRoundFactory,
         MentorFactory,
@@ -99,6 +100,7 @@ def _preferences_world(institution, marker):
         WorkplaceApprovalFactory,
         WorkplaceVisitFactory,
     )
+    from workplaces.models import PlacementOffer
     from wpl.models import User
 
     slug, ay = institution.slug, PREFERENCES_YEAR
@@ -255,25 +257,25 @@ def build_wp_organisation(institution, marker):
 
 
 def build_wp_site(institution, marker):
-    from placements.models import Site
+    from workplaces.models import Site
 
     return Site.all_tenants.get(organisation=build_wp_organisation(institution, marker))
 
 
 def build_wp_mentor(institution, marker):
-    from placements.models import Mentor
+    from workplaces.models import Mentor
 
     return Mentor.all_tenants.get(organisation=build_wp_organisation(institution, marker))
 
 
 def build_wp_approval(institution, marker):
-    from placements.models import WorkplaceApproval
+    from workplaces.models import WorkplaceApproval
 
     return WorkplaceApproval.all_tenants.get(organisation=build_wp_organisation(institution, marker))
 
 
 def build_wp_criterion(institution, marker):
-    from placements.models import WorkplaceCriterion
+    from workplaces.models import WorkplaceCriterion
 
     organisation = build_wp_organisation(institution, marker)
     return WorkplaceCriterion.all_tenants.get(programme__capacities__organisation=organisation)
@@ -282,7 +284,8 @@ def build_wp_criterion(institution, marker):
 # Matching, coordinator's side (test_matching_board.py): a round with a student, an offer,
 # a preference, an assignment, a proposal and a placement, all carrying the marker.
 def build_matching_round(institution, marker):
-    from placements.models import Assignment, MatchingProposal, Placement, StudentPreference
+    from matching.models import Assignment, MatchingProposal, StudentPreference
+    from placements.models import Placement
     from tests.factories import (
         MatchingRoundFactory,
         OrganisationFactory,

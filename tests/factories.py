@@ -63,7 +63,7 @@ def _same_institution():
 
 class ProgrammeFactory(TenantFactory):
     class Meta:
-        model = "placements.Programme"
+        model = "catalogue.Programme"
 
     institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"Graduaat {n}")
@@ -74,7 +74,7 @@ class ProgrammeFactory(TenantFactory):
 
 class ProfessionalRoleFactory(TenantFactory):
     class Meta:
-        model = "placements.ProfessionalRole"
+        model = "catalogue.ProfessionalRole"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -83,7 +83,7 @@ class ProfessionalRoleFactory(TenantFactory):
 
 class StudentFactory(TenantFactory):
     class Meta:
-        model = "placements.Student"
+        model = "students.Student"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -96,7 +96,7 @@ class StudentFactory(TenantFactory):
 
 class OrganisationFactory(TenantFactory):
     class Meta:
-        model = "placements.Organisation"
+        model = "workplaces.Organisation"
 
     institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"Organisatie {n}")
@@ -105,7 +105,7 @@ class OrganisationFactory(TenantFactory):
 
 class SiteFactory(TenantFactory):
     class Meta:
-        model = "placements.Site"
+        model = "workplaces.Site"
 
     institution = factory.SubFactory(InstitutionFactory)
     organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
@@ -116,7 +116,7 @@ class SiteFactory(TenantFactory):
 
 class MentorFactory(TenantFactory):
     class Meta:
-        model = "placements.Mentor"
+        model = "workplaces.Mentor"
 
     institution = factory.SubFactory(InstitutionFactory)
     organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
@@ -127,7 +127,7 @@ class MentorFactory(TenantFactory):
 
 class WorkplaceApprovalFactory(TenantFactory):
     class Meta:
-        model = "placements.WorkplaceApproval"
+        model = "workplaces.WorkplaceApproval"
 
     institution = factory.SubFactory(InstitutionFactory)
     organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
@@ -138,7 +138,7 @@ class WorkplaceApprovalFactory(TenantFactory):
 
 class PlacementOfferFactory(TenantFactory):
     class Meta:
-        model = "placements.PlacementOffer"
+        model = "workplaces.PlacementOffer"
 
     institution = factory.SubFactory(InstitutionFactory)
     organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
@@ -155,7 +155,7 @@ class PlacementOfferFactory(TenantFactory):
 
 class MatchingRoundFactory(TenantFactory):
     class Meta:
-        model = "placements.MatchingRound"
+        model = "matching.MatchingRound"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -180,7 +180,7 @@ class PlacementFactory(TenantFactory):
 
 class StudentPreferenceFactory(TenantFactory):
     class Meta:
-        model = "placements.StudentPreference"
+        model = "matching.StudentPreference"
 
     institution = factory.SubFactory(InstitutionFactory)
     round = factory.SubFactory(MatchingRoundFactory, institution=_same_institution())
@@ -197,7 +197,7 @@ class StudentPreferenceFactory(TenantFactory):
 
 class WorkplaceVisitFactory(TenantFactory):
     class Meta:
-        model = "placements.WorkplaceVisit"
+        model = "matching.WorkplaceVisit"
 
     institution = factory.SubFactory(InstitutionFactory)
     round = factory.SubFactory(MatchingRoundFactory, institution=_same_institution())
@@ -215,7 +215,7 @@ class WorkplaceVisitFactory(TenantFactory):
 
 class WorkplaceChangeFactory(TenantFactory):
     class Meta:
-        model = "placements.WorkplaceChange"
+        model = "matching.WorkplaceChange"
 
     institution = factory.SubFactory(InstitutionFactory)
     student = factory.SubFactory(StudentFactory, institution=_same_institution())
@@ -226,7 +226,7 @@ class WorkplaceChangeFactory(TenantFactory):
 
 class OrganisationCapacityFactory(TenantFactory):
     class Meta:
-        model = "placements.OrganisationCapacity"
+        model = "workplaces.OrganisationCapacity"
 
     institution = factory.SubFactory(InstitutionFactory)
     organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
@@ -237,7 +237,7 @@ class OrganisationCapacityFactory(TenantFactory):
 
 class WorkplaceCriterionFactory(TenantFactory):
     class Meta:
-        model = "placements.WorkplaceCriterion"
+        model = "workplaces.WorkplaceCriterion"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -250,7 +250,7 @@ class WorkplaceCriterionFactory(TenantFactory):
 # --- catalogue: programme structure and calendars (test_programmes.py, test_calendar.py) ----
 class ProgrammeYearFactory(TenantFactory):
     class Meta:
-        model = "placements.ProgrammeYear"
+        model = "catalogue.ProgrammeYear"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -261,7 +261,7 @@ class ProgrammeYearFactory(TenantFactory):
 
 class PeriodFactory(TenantFactory):
     class Meta:
-        model = "placements.Period"
+        model = "catalogue.Period"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -273,7 +273,7 @@ class PeriodFactory(TenantFactory):
 
 class WplUnitFactory(TenantFactory):
     class Meta:
-        model = "placements.WplUnit"
+        model = "catalogue.WplUnit"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -284,7 +284,7 @@ class WplUnitFactory(TenantFactory):
 
 class LearningObjectiveFactory(TenantFactory):
     class Meta:
-        model = "placements.LearningObjective"
+        model = "catalogue.LearningObjective"
 
     institution = factory.SubFactory(InstitutionFactory)
     unit = factory.SubFactory(WplUnitFactory, institution=_same_institution())
@@ -294,7 +294,7 @@ class LearningObjectiveFactory(TenantFactory):
 
 class LearningLineFactory(TenantFactory):
     class Meta:
-        model = "placements.LearningLine"
+        model = "catalogue.LearningLine"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -303,7 +303,7 @@ class LearningLineFactory(TenantFactory):
 
 class CourseUnitFactory(TenantFactory):
     class Meta:
-        model = "placements.CourseUnit"
+        model = "catalogue.CourseUnit"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -314,7 +314,7 @@ class CourseUnitFactory(TenantFactory):
 
 class CompetenceFactory(TenantFactory):
     class Meta:
-        model = "placements.Competence"
+        model = "catalogue.Competence"
 
     institution = factory.SubFactory(InstitutionFactory)
     programme = factory.SubFactory(ProgrammeFactory, institution=_same_institution())
@@ -323,7 +323,7 @@ class CompetenceFactory(TenantFactory):
 
 class AcademicCalendarFactory(TenantFactory):
     class Meta:
-        model = "placements.AcademicCalendar"
+        model = "catalogue.AcademicCalendar"
         django_get_or_create = ["institution", "academic_year"]
 
     institution = factory.SubFactory(InstitutionFactory)
@@ -334,7 +334,7 @@ class AcademicCalendarFactory(TenantFactory):
 
 class ClassDayFactory(TenantFactory):
     class Meta:
-        model = "placements.ClassDay"
+        model = "catalogue.ClassDay"
 
     institution = factory.SubFactory(InstitutionFactory)
     calendar = factory.SubFactory(AcademicCalendarFactory, institution=_same_institution())
@@ -343,7 +343,7 @@ class ClassDayFactory(TenantFactory):
 
 class SchoolHolidayFactory(TenantFactory):
     class Meta:
-        model = "placements.SchoolHoliday"
+        model = "catalogue.SchoolHoliday"
 
     institution = factory.SubFactory(InstitutionFactory)
     calendar = factory.SubFactory(AcademicCalendarFactory, institution=_same_institution())
@@ -361,7 +361,7 @@ def _token_hash(token: str) -> str:
 
 class OfferDecisionFactory(TenantFactory):
     class Meta:
-        model = "placements.OfferDecision"
+        model = "workplaces.OfferDecision"
 
     institution = factory.SubFactory(InstitutionFactory)
     offer = factory.SubFactory(PlacementOfferFactory, institution=_same_institution())
@@ -372,7 +372,7 @@ class AccessInvitationFactory(TenantFactory):
     """Pass `token=` to choose the token (default "tok-<n>"); only its hash is stored."""
 
     class Meta:
-        model = "wpl.AccessInvitation"
+        model = "workplaces.AccessInvitation"
         exclude = ["token"]
 
     institution = factory.SubFactory(InstitutionFactory)
@@ -389,7 +389,7 @@ class AccessInvitationFactory(TenantFactory):
 
 class ChecklistTemplateFactory(TenantFactory):
     class Meta:
-        model = "placements.ChecklistTemplate"
+        model = "quality.ChecklistTemplate"
 
     institution = factory.SubFactory(InstitutionFactory)
     name = factory.Sequence(lambda n: f"Checklist {n}")
@@ -398,7 +398,7 @@ class ChecklistTemplateFactory(TenantFactory):
 
 class ChecklistItemFactory(TenantFactory):
     class Meta:
-        model = "placements.ChecklistItem"
+        model = "quality.ChecklistItem"
 
     institution = factory.SubFactory(InstitutionFactory)
     template = factory.SubFactory(ChecklistTemplateFactory, institution=_same_institution())
@@ -411,7 +411,7 @@ class ChecklistItemFactory(TenantFactory):
 
 class ChecklistResponseFactory(TenantFactory):
     class Meta:
-        model = "placements.ChecklistResponse"
+        model = "quality.ChecklistResponse"
 
     institution = factory.SubFactory(InstitutionFactory)
     organisation = factory.SubFactory(OrganisationFactory, institution=_same_institution())
@@ -422,7 +422,7 @@ class ChecklistResponseFactory(TenantFactory):
 
 class ChecklistAnswerFactory(TenantFactory):
     class Meta:
-        model = "placements.ChecklistAnswer"
+        model = "quality.ChecklistAnswer"
 
     institution = factory.SubFactory(InstitutionFactory)
     response = factory.SubFactory(ChecklistResponseFactory, institution=_same_institution())

@@ -13,7 +13,8 @@ import tempfile
 import pytest
 from django.urls import reverse
 
-from placements.models import Assignment, Placement
+from matching.models import Assignment
+from placements.models import Placement
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_matching_board import make_world
 from wpl.models import Role

@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from placements import demo_catalogue
-from placements.models import AcademicCalendar, ClassDay, Programme, SchoolHoliday
-from placements.selectors import catalogue as selectors
+from catalogue import demo as demo_catalogue
+from catalogue import selectors
+from catalogue.models import AcademicCalendar, ClassDay, Programme, SchoolHoliday
 from tests.conftest import shown
 from tests.factories import (
     AcademicCalendarFactory,

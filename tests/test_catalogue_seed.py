@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from placements import demo_catalogue
-from placements.models import (
+from catalogue import demo as demo_catalogue
+from catalogue.models import (
     AcademicCalendar,
     ClassDay,
     Competence,
@@ -71,7 +71,7 @@ def snapshot():
 
 
 def test_registered_as_app_seeder():
-    assert "placements.demo_catalogue.seed" in registry.demo_seeders()
+    assert "catalogue.demo.seed" in registry.demo_seeders()
 
 
 def test_seeding_twice_changes_nothing(seeded):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.exceptions import ValidationError
 
-from placements.criteria import (
+from workplaces.criteria import (
     RULES,
     Checklist,
     CheckResult,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from placements.validators import normalise_enterprise_number, validate_enterprise_number
+from wpl.validators import normalise_enterprise_number, validate_enterprise_number
 
 
 def make_number(first_eight: str) -> str:

@@ -9,10 +9,10 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from placements import exports
-from placements.models import Student
-from placements.services import people as services
+from imports import services
+from students.models import Student
 from tests.factories import OrganisationFactory, ProgrammeFactory, SiteFactory, StudentFactory
+from wpl import exports
 
 
 @pytest.fixture

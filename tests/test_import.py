@@ -14,10 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from placements import importers
-from placements.models import Organisation, Site, Student
-from placements.services import people as services
+from imports import services
+from students.models import Student
 from tests.factories import OrganisationFactory, ProgrammeFactory, SiteFactory, StudentFactory
+from workplaces.models import Organisation, Site
+from wpl import importers
 
 HEADER = "Studentnummer;Voornaam;Achternaam;E-mail;Opleiding;Jaar;Werkstudent\n"
 BAD_ROWS = {

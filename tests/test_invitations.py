@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import AccessInvitationFactory, MentorFactory, OrganisationFactory
-from wpl import invitations
+from workplaces import invitations
+from workplaces.models import AccessInvitation
 from wpl.middleware import SESSION_KEY
-from wpl.models import AccessInvitation, Membership, Role, User
+from wpl.models import Membership, Role, User
 
 
 def _invite(client, organisation, django_capture_on_commit_callbacks, **extra):
@@ -155,7 +156,7 @@ def test_mentor_invitation_creates_mentor_record_when_unknown(personas, client):
         role=Role.MENTOR,
     )
     client.post(reverse("invite-accept", kwargs={"token": "tok-new-mentor"}))
-    from placements.models import Mentor
+    from workplaces.models import Mentor
 
     mentor = Mentor.all_tenants.get(organisation=organisation)
     assert (mentor.first_name, mentor.email, mentor.institution_id) == (

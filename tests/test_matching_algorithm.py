@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from placements.matching import (
+from matching.algorithms import (
     DEFERRED_ACCEPTANCE,
     MIN_TOTAL_RANK,
     MatchingProblem,

@@ -9,16 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from placements.models import (
+from matching.models import (
     Assignment,
     AssignmentChange,
     CandidateRating,
     MatchingProposal,
     MatchingRound,
-    PlacementOffer,
-    Student,
     StudentPreference,
 )
+from students.models import Student
 from tests.factories import (
     MatchingRoundFactory,
     MentorFactory,
@@ -27,6 +26,7 @@ from tests.factories import (
     StudentFactory,
     WorkplaceApprovalFactory,
 )
+from workplaces.models import PlacementOffer
 
 HX = {"HTTP_HX_REQUEST": "true"}
 
@@ -334,7 +334,7 @@ def test_conflicts_are_flagged(personas, world, coordinator, client_for):
     body = client.get(
         reverse("matching-board", kwargs={"pk": world.round.pk}) + "?only=conflicts"
     ).content.decode()
-    from placements.selectors.matching import CONFLICT_LABELS
+    from matching.selectors import CONFLICT_LABELS
 
     for key in ("not_ranked", "not_approved", "rated_no", "over_capacity"):
         assert str(CONFLICT_LABELS[key]) in body
@@ -429,7 +429,7 @@ def test_propose_bad_input(world, coordinator, client_for, data):
 
 
 def test_hard_constraints_become_forbidden_pairs(personas):
-    from placements.selectors.matching import build_problem
+    from matching.selectors import build_problem
     from wpl.tenancy import tenant_context
 
     a = personas.a

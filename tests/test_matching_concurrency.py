@@ -12,10 +12,11 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from placements.models import Assignment, AssignmentChange, PlacementOffer
-from placements.services import matching as services
+from matching import services
+from matching.models import Assignment, AssignmentChange
 from tests.factories import MembershipFactory, UserFactory
 from tests.test_matching_board import make_world
+from workplaces.models import PlacementOffer
 from wpl.models import Role
 from wpl.tenancy import tenant_context
 

@@ -8,9 +8,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from placements.matching import deferred_acceptance, min_total_rank
-from placements.models import Assignment, CandidateRating, MatchingProposal
-from placements.selectors.matching import problem_digest, problem_from_json
+from matching.algorithms import deferred_acceptance, min_total_rank
+from matching.models import Assignment, CandidateRating, MatchingProposal
+from matching.selectors import problem_digest, problem_from_json
 from tests.test_matching_board import make_world
 
 

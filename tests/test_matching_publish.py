@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from placements.models import Assignment, AssignmentChange, MatchingRound, Placement
+from matching.models import Assignment, AssignmentChange, MatchingRound
+from placements.models import Placement
 from tests.factories import MembershipFactory, PlacementFactory, UserFactory
 from tests.test_matching_board import HX, make_world, post_action
 from wpl.models import Role
@@ -57,7 +58,7 @@ def test_publish_makes_placements_and_notifies(
     assert {o.mentor.email for o in world.offers} <= recipients
     assert AssignmentChange.all_tenants.filter(round=world.round, action="publish").count() == 4
     # The tasks are idempotent: running one again sends nothing.
-    from placements.tasks import notify_placement_published
+    from matching.tasks import notify_placement_published
 
     assert notify_placement_published(institution_id=a.pk, placement_id=placements.first().pk) == 0
 
@@ -142,7 +143,7 @@ def test_supervisors_page_assigns_with_htmx_and_shows_load(
         reverse("matching-supervisor-set", kwargs={"pk": world.round.pk, "placement_pk": placements[1].pk}),
         {"supervisor": supervisor.pk},
     )
-    from placements.selectors.matching import supervisor_load
+    from matching.selectors import supervisor_load
     from wpl.tenancy import tenant_context
 
     with tenant_context(a):

@@ -8,7 +8,6 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from placements.models import OfferDecision, Organisation, PlacementOffer, Site
 from tests.factories import (
     MentorFactory,
     OrganisationFactory,
@@ -17,6 +16,7 @@ from tests.factories import (
     ProgrammeFactory,
     SiteFactory,
 )
+from workplaces.models import OfferDecision, Organisation, PlacementOffer, Site
 from wpl.tenancy import tenant_context
 
 
@@ -61,7 +61,7 @@ def offer_data(host, **extra):
 
 
 def _year():
-    from placements.selectors.offers import current_academic_year
+    from wpl.academic_years import current_academic_year
 
     return current_academic_year()
 
@@ -123,7 +123,7 @@ def test_offer_cannot_use_another_organisations_mentor_site_or_role(personas, cl
 def test_host_without_organisation_gets_an_explanation(personas, client_for):
     response = client_for(personas("a", "org_admin")).get(reverse("offer-create"))
     assert response.status_code == 200
-    assert "placements/offers/no_organisation.html" in [t.name for t in response.templates]
+    assert "workplaces/offers/no_organisation.html" in [t.name for t in response.templates]
 
 
 def test_hosts_see_only_their_own_offers(personas, client_for, host):

@@ -2,9 +2,12 @@
 
 from django.urls import reverse
 
-from placements.models import Organisation, Placement, Programme, Student
-from placements.selectors.catalogue import planned_wpl_days, planned_wpl_hours
+from catalogue.models import Programme
+from catalogue.selectors import planned_wpl_days, planned_wpl_hours
+from placements.models import Placement
+from students.models import Student
 from tests.conftest import login
+from workplaces.models import Organisation
 from wpl.demo import seed_demo
 from wpl.models import Institution, Membership
 from wpl.tenancy import tenant_context

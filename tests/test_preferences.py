@@ -12,15 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from placements.models import (
-    Organisation,
-    PlacementOffer,
-    Site,
-    Student,
-    StudentPreference,
-    WorkplaceVisit,
-)
-from placements.services import preferences as services
+from matching import services
+from matching.models import StudentPreference, WorkplaceVisit
+from students.models import Student
 from tests.factories import (
     MatchingRoundFactory,
     OrganisationFactory,
@@ -31,6 +25,7 @@ from tests.factories import (
     StudentFactory,
     WorkplaceApprovalFactory,
 )
+from workplaces.models import Organisation, PlacementOffer, Site
 
 AY = "2026-2027"
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from placements.models import (
+from catalogue.models import (
     WPL_FORM_DEFAULTS,
     Competence,
     LearningObjective,

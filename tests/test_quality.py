@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from placements import demo_quality
-from placements.models import ChecklistAnswer, ChecklistItem, ChecklistResponse, ChecklistTemplate
+from quality import demo as demo_quality
+from quality.models import ChecklistAnswer, ChecklistItem, ChecklistResponse, ChecklistTemplate
 from tests.factories import (
     ChecklistAnswerFactory,
     ChecklistItemFactory,

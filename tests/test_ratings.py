@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from placements.models import CandidateRating
+from matching.models import CandidateRating
 from tests.factories import (
     MatchingRoundFactory,
     MentorFactory,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from placements.models import Student
+from students.models import Student
 from tests.factories import ProgrammeFactory, StudentFactory
 
 

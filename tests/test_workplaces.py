@@ -9,15 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from placements.models import (
-    Mentor,
-    Organisation,
-    OrganisationCapacity,
-    ProfessionalRole,
-    Site,
-    WorkplaceApproval,
-    WorkplaceCriterion,
-)
+from catalogue.models import ProfessionalRole
 from tests.factories import (
     MentorFactory,
     OrganisationFactory,
@@ -26,6 +18,14 @@ from tests.factories import (
     SiteFactory,
     WorkplaceApprovalFactory,
     WorkplaceCriterionFactory,
+)
+from workplaces.models import (
+    Mentor,
+    Organisation,
+    OrganisationCapacity,
+    Site,
+    WorkplaceApproval,
+    WorkplaceCriterion,
 )
 from wpl.models import Role
 from wpl.tenancy import tenant_context
@@ -43,7 +43,7 @@ def programme(personas):
 
 @pytest.fixture
 def odisee_criteria(programme):
-    from placements.demo_workplaces import seed_criteria
+    from workplaces.demo import seed_criteria
 
     with tenant_context(programme.institution_id):
         seed_criteria(programme)
@@ -220,7 +220,7 @@ def test_list_search_and_filters(personas, client_for, programme):
 
 
 def _current_year():
-    from placements.selectors.workplaces import current_academic_year
+    from wpl.academic_years import current_academic_year
 
     return current_academic_year()
 
@@ -541,8 +541,8 @@ def test_api_mentors_and_approvals(personas, client_for, programme):
 
 # --- demo ---------------------------------------------------------------------------------------
 def test_demo_seed_is_idempotent_and_links_the_demo_people(db):
-    from placements import demo_workplaces
     from tests.factories import InstitutionFactory, MembershipFactory, UserFactory
+    from workplaces import demo as demo_workplaces
 
     odisee = InstitutionFactory(slug="odisee", name="Odisee")
     thomasmore = InstitutionFactory(slug="thomasmore", name="Thomas More")
@@ -564,14 +564,14 @@ def test_demo_seed_is_idempotent_and_links_the_demo_people(db):
     assert Organisation.all_tenants.filter(institution=odisee, contact_email="orgadmin@odisee.demo").exists()
     assert WorkplaceApproval.all_tenants.filter(institution=odisee, decision="approved").count() == 3
     # One Odisee workplace fails a criterion (Halle is outside Brussels and Vilvoorde).
-    from placements import criteria as engine
-    from placements.selectors.workplaces import organisation_detail
+    from workplaces import criteria as engine
+    from workplaces.selectors import organisation_detail
 
     with tenant_context(odisee):
         coordinator = MembershipFactory(institution=odisee, role=Role.COORDINATOR)
         halle = Organisation.objects.get(name="Jeugdhuis Halle")
         detail = organisation_detail(membership=coordinator, pk=halle.pk)
-        from placements.selectors.workplaces import checklists
+        from workplaces.selectors import checklists
 
         (checklist,) = checklists(membership=coordinator, organisation=detail)
         assert checklist.overall == engine.Status.FAIL

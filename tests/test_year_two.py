@@ -8,8 +8,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from placements.models import StudentPreference, WorkplaceChange
-from placements.selectors.preferences import previous_workplace_rules
+from matching.models import StudentPreference, WorkplaceChange
+from matching.selectors import previous_workplace_rules
 from tests.factories import (
     MatchingRoundFactory,
     OrganisationFactory,
@@ -130,7 +130,7 @@ def test_an_agreed_change_for_another_year_does_not_count(world, in_tenant):
 
 
 def test_whole_year_placement_wins_over_units(world, in_tenant):
-    from placements.models import WplUnit
+    from catalogue.models import WplUnit
 
     unit = WplUnit.all_tenants.create(
         institution=world["institution"], programme=world["programme"], name="Payroll"

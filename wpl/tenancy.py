@@ -19,6 +19,12 @@ from django.db import models
 if TYPE_CHECKING:
     from wpl.models import Institution
 
+
+def scoped_managers(queryset_class: type[TenantQuerySet]):
+    """(objects, all_tenants) managers for a tenant-owned model with its own queryset."""
+    return TenantManager.from_queryset(queryset_class)(), UnscopedManager.from_queryset(queryset_class)()
+
+
 _active_institution_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "wpl_active_institution_id", default=None
 )

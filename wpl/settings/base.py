@@ -31,11 +31,23 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
-INSTALLED_APPS = [
-    "wpl.apps.WplConfig",
+# The feature apps, bottom layer first (see the import-linter contracts in pyproject.toml).
+# wpl/urls.py includes each one's `urls` module; the core imports none of them.
+WPL_FEATURE_APPS = [
+    "catalogue",
+    "students",
+    "workplaces",
+    "quality",
+    "imports",
     "placements",
+    "matching",
     "logbooks",
     "evaluations",
+]
+
+INSTALLED_APPS = [
+    "wpl.apps.WplConfig",
+    *WPL_FEATURE_APPS,
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,17 @@
+"""catalogue.permissions."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from wpl import permissions as core
+from wpl.models import Membership
+
+
+def can_manage_catalogue(membership: Membership | None) -> bool:
+    """Programmes, calendars, units: institution admins and coordinators."""
+    return core.is_staff(membership)
+
+
+def visible_programmes(qs: QuerySet, membership: Membership) -> QuerySet:
+    return qs

@@ -1,0 +1,420 @@
+"""Catalogue pages: programmes with their structure, and academic calendars.
+
+School roles read; institution admins and coordinators manage (see permissions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from catalogue import forms, permissions, selectors, services
+from catalogue.models import (
+    AcademicCalendar,
+    ClassDay,
+    Competence,
+    CourseUnit,
+    LearningLine,
+    Period,
+    ProfessionalRole,
+    Programme,
+    ProgrammeYear,
+    SchoolHoliday,
+    WplUnit,
+)
+from wpl import permissions as core
+from wpl.views import membership_required
+
+FORM_TEMPLATE = "catalogue/form.html"
+
+
+def _require_read(request) -> None:
+    if not core.is_school(request.membership):
+        raise PermissionDenied
+
+
+def _require_manage(request) -> None:
+    if not permissions.can_manage_catalogue(request.membership):
+        raise PermissionDenied
+
+
+def _form_page(
+    request,
+    *,
+    form,
+    save: Callable[[dict], object],
+    title: str,
+    back_url: str,
+    success_url: Callable[[object], str] | None = None,
+    intro: str = "",
+    extra: dict | None = None,
+):
+    """GET shows the form; POST validates, calls the service and redirects (or re-renders with errors)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save(form.service_kwargs())
+        except ValidationError as error:
+            forms.add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success_url(obj) if success_url else back_url)
+    context = {"form": form, "title": title, "back_url": back_url, "intro": intro, **(extra or {})}
+    return render(request, FORM_TEMPLATE, context)
+
+
+def _programme(request, pk: int) -> Programme:
+    return get_object_or_404(Programme.objects.visible_to(request.membership), pk=pk)
+
+
+def _detail_url(programme_id: int) -> str:
+    return reverse("programme-detail", kwargs={"pk": programme_id})
+
+
+# --- programmes ---------------------------------------------------------------------------
+@membership_required
+def programme_list(request):
+    """All programmes of the institution with their form of WPL."""
+    _require_read(request)
+    programmes = selectors.programme_list(membership=request.membership)
+    return render(
+        request,
+        "catalogue/programme_list.html",
+        {"programmes": programmes, "can_manage": permissions.can_manage_catalogue(request.membership)},
+    )
+
+
+@membership_required
+def programme_detail(request, pk: int):
+    """A programme: years, roles, periods, course units, competences, WPL units and objectives."""
+    _require_read(request)
+    try:
+        programme = selectors.programme_detail(membership=request.membership, pk=pk)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+    course_units = list(programme.course_units.all())
+    return render(
+        request,
+        "catalogue/programme_detail.html",
+        {
+            "programme": programme,
+            "course_units": course_units,
+            "credit_totals": _credit_totals(course_units),
+            "can_manage": permissions.can_manage_catalogue(request.membership),
+        },
+    )
+
+
+def _credit_totals(course_units) -> list[tuple[int, int]]:
+    totals: dict[int, int] = {}
+    for unit in course_units:
+        totals[unit.year] = totals.get(unit.year, 0) + (unit.credits or 0)
+    return sorted(totals.items())
+
+
+@membership_required
+def programme_create(request):
+    _require_manage(request)
+    form = forms.ProgrammeForm(request.POST or None)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_programme(**data),
+        title=_("New programme"),
+        back_url=reverse("programme-list"),
+        success_url=lambda obj: _detail_url(obj.pk),
+        extra={"form_defaults": _defaults_table()},
+    )
+
+
+def _defaults_table():
+    from catalogue.models import WPL_FORM_DEFAULTS, WplForm
+
+    return [(WplForm(key).label, value) for key, value in WPL_FORM_DEFAULTS.items()]
+
+
+@membership_required
+def programme_edit(request, pk: int):
+    _require_manage(request)
+    programme = _programme(request, pk)
+    form = forms.ProgrammeForm(request.POST or None, instance=programme)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_programme(programme=programme, **data),
+        title=_("Edit %(name)s") % {"name": programme.name},
+        back_url=_detail_url(programme.pk),
+    )
+
+
+def _child_page(request, *, programme_pk: int | None, model, obj_pk: int | None, form_class, save, kind: str):
+    """Create (obj_pk None, under programme_pk) or edit (obj_pk) a row of a programme."""
+    _require_manage(request)
+    if obj_pk is not None:
+        obj = get_object_or_404(
+            model.objects.visible_to(request.membership).select_related("programme"), pk=obj_pk
+        )
+        programme = obj.programme
+        title = _("Edit %(kind)s: %(name)s") % {"kind": kind, "name": obj}
+    else:
+        obj = None
+        programme = _programme(request, programme_pk)
+        title = _("New %(kind)s") % {"kind": kind}
+    form = form_class(request.POST or None, instance=obj, programme=programme)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: save(programme=programme, existing=obj, data=data),
+        title=title,
+        back_url=_detail_url(programme.pk),
+        extra={"programme": programme},
+    )
+
+
+def _save_year(*, programme, existing, data):
+    return services.save_programme_year(programme=programme, programme_year=existing, **data)
+
+
+def _save_period(*, programme, existing, data):
+    return services.save_period(programme=programme, period=existing, **data)
+
+
+def _save_role(*, programme, existing, data):
+    return services.save_role(programme=programme, role=existing, **data)
+
+
+def _save_line(*, programme, existing, data):
+    return services.save_learning_line(programme=programme, line=existing, **data)
+
+
+def _save_course_unit(*, programme, existing, data):
+    return services.save_course_unit(programme=programme, course_unit=existing, **data)
+
+
+def _save_competence(*, programme, existing, data):
+    return services.save_competence(programme=programme, competence=existing, **data)
+
+
+def _save_unit(*, programme, existing, data):
+    return services.save_wpl_unit(programme=programme, unit=existing, **data)
+
+
+CHILDREN = {
+    "programmeyear": (ProgrammeYear, forms.ProgrammeYearForm, _save_year),
+    "period": (Period, forms.PeriodForm, _save_period),
+    "role": (ProfessionalRole, forms.RoleForm, _save_role),
+    "learningline": (LearningLine, forms.LearningLineForm, _save_line),
+    "courseunit": (CourseUnit, forms.CourseUnitForm, _save_course_unit),
+    "competence": (Competence, forms.CompetenceForm, _save_competence),
+    "wplunit": (WplUnit, forms.WplUnitForm, _save_unit),
+}
+
+
+def child_create(key: str):
+    model, form_class, save = CHILDREN[key]
+
+    @membership_required
+    def view(request, pk: int):
+        return _child_page(
+            request,
+            programme_pk=pk,
+            model=model,
+            obj_pk=None,
+            form_class=form_class,
+            save=save,
+            kind=str(model._meta.verbose_name),
+        )
+
+    view.__name__ = f"{key}_create"
+    view.__doc__ = f"New {model._meta.verbose_name} of a programme."
+    return view
+
+
+def child_edit(key: str):
+    model, form_class, save = CHILDREN[key]
+
+    @membership_required
+    def view(request, pk: int):
+        return _child_page(
+            request,
+            programme_pk=None,
+            model=model,
+            obj_pk=pk,
+            form_class=form_class,
+            save=save,
+            kind=str(model._meta.verbose_name),
+        )
+
+    view.__name__ = f"{key}_edit"
+    view.__doc__ = f"Edit a {model._meta.verbose_name} of a programme."
+    return view
+
+
+# --- calendars ----------------------------------------------------------------------------
+def _calendar(request, pk: int) -> AcademicCalendar:
+    return get_object_or_404(AcademicCalendar.objects.visible_to(request.membership), pk=pk)
+
+
+def _calendar_url(calendar_id: int) -> str:
+    return reverse("calendar-detail", kwargs={"pk": calendar_id})
+
+
+@membership_required
+def calendar_list(request):
+    _require_read(request)
+    calendars = selectors.calendar_list(membership=request.membership)
+    return render(
+        request,
+        "catalogue/calendar_list.html",
+        {"calendars": calendars, "can_manage": permissions.can_manage_catalogue(request.membership)},
+    )
+
+
+@membership_required
+def calendar_detail(request, pk: int):
+    """Class days, school and public holidays, and the planned WPL days per programme year."""
+    _require_read(request)
+    try:
+        calendar = selectors.calendar_detail(membership=request.membership, pk=pk)
+    except AcademicCalendar.DoesNotExist:
+        raise Http404 from None
+    plans = selectors.calendar_plans(membership=request.membership, calendar=calendar)
+    return render(
+        request,
+        "catalogue/calendar_detail.html",
+        {
+            "calendar": calendar,
+            "plans": plans,
+            "public_holidays": selectors.public_holidays(calendar.academic_year).items(),
+            "can_manage": permissions.can_manage_catalogue(request.membership),
+        },
+    )
+
+
+@membership_required
+def calendar_plan(request, pk: int, programme_pk: int, year: int):
+    """Every planned WPL day of one programme year in this calendar."""
+    _require_read(request)
+    calendar = _calendar(request, pk)
+    programme = _programme(request, programme_pk)
+    if not 1 <= year <= programme.years:
+        raise Http404
+    plan = selectors.year_plan(programme=programme, year=year, academic_year=calendar.academic_year)
+    return render(request, "catalogue/calendar_plan.html", {"calendar": calendar, "plan": plan})
+
+
+@membership_required
+def calendar_create(request):
+    _require_manage(request)
+    form = forms.CalendarForm(request.POST or None)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_calendar(**data),
+        title=_("New academic calendar"),
+        back_url=reverse("calendar-list"),
+        success_url=lambda obj: _calendar_url(obj.pk),
+    )
+
+
+@membership_required
+def calendar_edit(request, pk: int):
+    _require_manage(request)
+    calendar = _calendar(request, pk)
+    form = forms.CalendarForm(request.POST or None, instance=calendar)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_calendar(calendar=calendar, **data),
+        title=_("Edit calendar %(year)s") % {"year": calendar.academic_year},
+        back_url=_calendar_url(calendar.pk),
+    )
+
+
+@membership_required
+def classday_create(request, pk: int):
+    _require_manage(request)
+    calendar = _calendar(request, pk)
+    form = forms.ClassDayForm(request.POST or None, calendar=calendar)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.add_class_day(calendar=calendar, **data),
+        title=_("New class day"),
+        intro=_("There is no WPL on class days."),
+        back_url=_calendar_url(calendar.pk),
+    )
+
+
+@membership_required
+def holiday_create(request, pk: int):
+    _require_manage(request)
+    calendar = _calendar(request, pk)
+    form = forms.SchoolHolidayForm(request.POST or None, calendar=calendar)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_school_holiday(calendar=calendar, **data),
+        title=_("New school holiday"),
+        back_url=_calendar_url(calendar.pk),
+    )
+
+
+@membership_required
+def holiday_edit(request, pk: int):
+    _require_manage(request)
+    holiday = get_object_or_404(
+        SchoolHoliday.objects.visible_to(request.membership).select_related("calendar"), pk=pk
+    )
+    form = forms.SchoolHolidayForm(request.POST or None, instance=holiday, calendar=holiday.calendar)
+    return _form_page(
+        request,
+        form=form,
+        save=lambda data: services.save_school_holiday(calendar=holiday.calendar, holiday=holiday, **data),
+        title=_("Edit %(name)s") % {"name": holiday.name},
+        back_url=_calendar_url(holiday.calendar_id),
+    )
+
+
+def _delete_page(request, *, obj, label: str, delete: Callable[[], None], back_url: str):
+    """GET asks for confirmation; POST deletes."""
+    if request.method == "POST":
+        delete()
+        messages.success(request, _("Deleted."))
+        return redirect(back_url)
+    return render(
+        request,
+        "catalogue/confirm_delete.html",
+        {"object": obj, "label": label, "back_url": back_url},
+    )
+
+
+@membership_required
+def classday_delete(request, pk: int):
+    _require_manage(request)
+    class_day = get_object_or_404(ClassDay.objects.visible_to(request.membership), pk=pk)
+    return _delete_page(
+        request,
+        obj=class_day,
+        label=_("class day"),
+        delete=lambda: services.delete_class_day(class_day=class_day),
+        back_url=_calendar_url(class_day.calendar_id),
+    )
+
+
+@membership_required
+def holiday_delete(request, pk: int):
+    _require_manage(request)
+    holiday = get_object_or_404(SchoolHoliday.objects.visible_to(request.membership), pk=pk)
+    return _delete_page(
+        request,
+        obj=holiday,
+        label=_("school holiday"),
+        delete=lambda: services.delete_school_holiday(holiday=holiday),
+        back_url=_calendar_url(holiday.calendar_id),
+    )

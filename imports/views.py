@@ -1,0 +1,164 @@
+"""Import (with preview) and export of students and workplaces as CSV or XLSX."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from imports import services as imports_services
+from imports.forms import ImportConfirmForm, ImportUploadForm
+from students import permissions as perms
+from students.views import _export_format, _require, _status
+from workplaces import selectors as workplaces_selectors
+from workplaces.imports import WorkplaceImport
+from wpl import exports, importers
+from wpl import importers as wpl_importers
+from wpl import permissions as core
+from wpl.views import membership_required
+
+MAX_ERRORS_SHOWN = 500  # a file that is wrong everywhere still gives a readable page
+
+
+IMPORT_KINDS = {
+    "students": {"title": gettext_lazy("Import students"), "back": "student-list"},
+    "workplaces": {"title": gettext_lazy("Import workplaces"), "back": "organisation-list"},
+}
+
+
+@membership_required
+def organisation_export(request):
+    membership = request.membership
+    _require(core.is_school(membership))
+    organisations = workplaces_selectors.organisation_export_queryset(
+        membership=membership,
+        q=request.GET.get("q", ""),
+        region=request.GET.get("region", ""),
+        status=request.GET.get("status", ""),
+        programme_id=request.GET.get("programme", ""),
+        academic_year=request.GET.get("year", ""),
+    )
+    return exports.export_response(
+        fmt=_export_format(request),
+        basename=_("workplaces"),
+        headers=wpl_importers.export_headers(WorkplaceImport),
+        rows=workplaces_selectors.organisation_export_rows(organisations),
+        title=_("Workplaces"),
+    )
+
+
+def _import_kind(kind: str) -> dict:
+    if kind not in IMPORT_KINDS:
+        raise Http404
+    return IMPORT_KINDS[kind]
+
+
+@membership_required
+@require_http_methods(["GET", "POST"])
+def import_upload(request, kind: str):
+    """Step 1: upload a file; it is checked and kept, then the preview shows every problem."""
+    membership = request.membership
+    _require(perms.can_manage_students(membership))
+    info = _import_kind(kind)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, _report = imports_services.stage_import(
+                kind=kind, uploaded=form.cleaned_data["file"], institution_id=membership.institution_id
+            )
+        except importers.ImportFileError as error:
+            form.add_error("file", error.message)
+        else:
+            return redirect("import-preview", kind=kind, token=token)
+    spec = imports_services.IMPORT_KINDS[kind]
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "kind": kind, "title": info["title"], "columns": spec.columns, "back": info["back"]},
+        status=_status(form),
+    )
+
+
+@membership_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, kind: str, token: str):
+    """Step 2: the row-by-row report; confirm imports all rows (clean file) or only the valid ones."""
+    membership = request.membership
+    _require(perms.can_manage_students(membership))
+    info = _import_kind(kind)
+    institution_id = membership.institution_id
+    data = importers.load_upload(institution_id=institution_id, token=token)
+    if data is None:
+        raise Http404
+    if request.method == "POST":
+        if "cancel" in request.POST:
+            imports_services.discard_import(institution_id=institution_id, token=token)
+            messages.info(request, _("The import was cancelled; nothing was changed."))
+            return redirect("import-upload", kind=kind)
+        confirm = ImportConfirmForm(request.POST)
+        confirm.is_valid()
+        try:
+            outcome = imports_services.run_import(
+                kind=kind, data=data, only_valid=confirm.cleaned_data.get("only_valid", False)
+            )
+        except imports_services.ImportNotClean as problem:
+            messages.error(
+                request, _("The file has rows with errors. Fix them, or import only the valid rows.")
+            )
+            return _render_preview(request, kind, token, info, problem.report, status=400)
+        except importers.ImportFileError as error:
+            messages.error(request, error.message)
+        else:
+            imports_services.discard_import(institution_id=institution_id, token=token)
+            result = outcome.result
+            messages.success(
+                request,
+                _(
+                    "Import finished: %(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
+                    "%(skipped)s rows with errors skipped."
+                )
+                % {
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                    "skipped": result.skipped,
+                },
+            )
+            return redirect(_back_url(info))
+    try:
+        report = importers.parse(imports_services.IMPORT_KINDS[kind](), data, importers.sniff_stored(data))
+    except importers.ImportFileError as error:
+        messages.error(request, error.message)
+        return redirect("import-upload", kind=kind)
+    return _render_preview(request, kind, token, info, report)
+
+
+def _back_url(info: dict) -> str:
+    try:
+        return reverse(info["back"])
+    except NoReverseMatch:  # the workplace list lives in another area
+        return reverse("home")
+
+
+def _render_preview(request, kind, token, info, report, status: int = 200):
+    errors = report.errors
+    return render(
+        request,
+        "imports/preview.html",
+        {
+            "kind": kind,
+            "token": token,
+            "title": info["title"],
+            "report": report,
+            "errors": errors[:MAX_ERRORS_SHOWN],
+            "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
+            "row_count": len(report.rows),
+            "valid_count": len(report.valid_rows),
+            "invalid_count": len(report.invalid_rows),
+        },
+        status=status,
+    )

@@ -1,1 +1,0 @@
-"""Forms of the placements app, one module per area."""

@@ -1,1 +1,0 @@
-"""Reads of the placements app, one module per area."""

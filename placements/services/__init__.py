@@ -1,1 +1,0 @@
-"""Writes of the placements app, one module per area."""

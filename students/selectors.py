@@ -1,0 +1,72 @@
+"""Reads of the people area: student lists and details, export rows, import previews.
+
+Every read starts from `visible_to(membership)`; lists use a fixed number of queries
+whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from catalogue.models import Programme
+from students.models import Student
+from wpl.models import Membership
+
+
+def programmes_for_filter(*, membership: Membership) -> QuerySet[Programme]:
+    return Programme.objects.visible_to(membership).only("id", "name", "code").order_by("name")
+
+
+def student_list(
+    *,
+    membership: Membership,
+    q: str = "",
+    programme: Programme | None = None,
+    year: int | None = None,
+) -> QuerySet[Student]:
+    """Students the membership may see, filtered; each search word must match a field."""
+    students = Student.objects.visible_to(membership).select_related("programme")
+    for word in (q or "").split()[:5]:
+        students = students.filter(
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(student_number__icontains=word)
+            | Q(email__icontains=word)
+        )
+    if programme is not None:
+        students = students.filter(programme=programme)
+    if year:
+        students = students.filter(year=year)
+    return students.order_by("last_name", "first_name", "pk")
+
+
+def student_detail_queryset(*, membership: Membership) -> QuerySet[Student]:
+    return Student.objects.visible_to(membership).select_related("programme")
+
+
+def student_placements(*, membership: Membership, student: Student) -> QuerySet:
+    return (
+        # Through the reverse relation: students sit below placements and do not import them.
+        student.placements.visible_to(membership)
+        .select_related("organisation", "site", "mentor", "programme")
+        .order_by("-academic_year", "year")
+    )
+
+
+def student_export_rows(students: QuerySet[Student]) -> Iterator[list[Any]]:
+    """Rows in the import's column order, so an export can be imported again."""
+    contexts = dict(Student.Context.choices)
+    for s in students.iterator(chunk_size=1000):
+        yield [
+            s.student_number,
+            s.first_name,
+            s.last_name,
+            s.email,
+            s.programme.code,
+            s.year,
+            "1" if s.is_working_student else "0",
+            str(contexts.get(s.context, s.context)),
+        ]

@@ -1,0 +1,86 @@
+"""Writes of the people area: students (create, update) and the student / workplace imports.
+
+Imports are upserts: students by student number, workplaces by organisation name plus
+enterprise number. Every row is validated first (see placements.importers); rows are then
+written in bulk (one query to find what exists, bulk_create / bulk_update), so a file of a
+few thousand rows takes a fixed, small number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from catalogue.models import Programme
+from students.models import Student
+
+STUDENT_FIELDS = (
+    "student_number",
+    "first_name",
+    "last_name",
+    "email",
+    "programme",
+    "year",
+    "is_working_student",
+    "context",
+)
+
+
+def _check_student_unique(*, student_number: str, email: str, exclude_pk: int | None) -> None:
+    others = Student.objects.all()
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    errors = {}
+    if others.filter(student_number__iexact=student_number).exists():
+        errors["student_number"] = _("Another student already has this student number.")
+    if others.filter(email__iexact=email).exists():
+        errors["email"] = _("Another student already has this e-mail address.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_year(programme: Programme, year: int) -> None:
+    if not 1 <= year <= max(programme.years, 1):
+        raise ValidationError(
+            {
+                "year": _("The programme %(programme)s has years 1 to %(max)s.")
+                % {"programme": programme.name, "max": max(programme.years, 1)}
+            }
+        )
+
+
+def _save_student(student: Student) -> Student:
+    try:
+        with transaction.atomic():
+            student.save()
+    except IntegrityError as exc:
+        # Two people saving the same number at the same moment: the database decides.
+        raise ValidationError(
+            {"student_number": _("Another student already has this student number or e-mail address.")}
+        ) from exc
+    return student
+
+
+@transaction.atomic
+def create_student(*, fields: dict[str, Any]) -> Student:
+    """Create a student; duplicate number or e-mail -> ValidationError on that field."""
+    values = {k: fields[k] for k in STUDENT_FIELDS if k in fields}
+    values["student_number"] = values["student_number"].strip()
+    values["email"] = values["email"].strip()
+    _check_student_unique(student_number=values["student_number"], email=values["email"], exclude_pk=None)
+    _check_year(values["programme"], values.get("year", 1))
+    return _save_student(Student(**values))
+
+
+@transaction.atomic
+def update_student(*, student: Student, fields: dict[str, Any]) -> Student:
+    """Change a student's fields; same checks as create_student."""
+    for key in STUDENT_FIELDS:
+        if key in fields:
+            setattr(student, key, fields[key].strip() if isinstance(fields[key], str) else fields[key])
+    _check_student_unique(student_number=student.student_number, email=student.email, exclude_pk=student.pk)
+    _check_year(student.programme, student.year)
+    return _save_student(student)

@@ -1,0 +1,241 @@
+"""Password-free access for workplace contacts and mentors: e-mailed, single-use invitations.
+
+A coordinator invites an e-mail address for an organisation and a role (workplace contact
+or mentor). The e-mail holds a link with a random token; only its SHA-256 hash is stored.
+Opening the link shows a confirmation page; accepting it (POST, so mail scanners that
+follow links do not use it up) creates or finds the person, gives them the role in the
+invitation's institution only, links them to the organisation or mentor record and signs
+them in. Later they sign in with a one-time code sent by e-mail (allauth login by code).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from workplaces.models import AccessInvitation
+from wpl.models import Membership, Role, User
+from wpl.tenancy import tenant_context
+
+TOKEN_BYTES = 32
+
+
+DEFAULT_VALID_DAYS = 14
+
+
+def valid_days() -> int:
+    return int(getattr(settings, "WPL_INVITATION_VALID_DAYS", DEFAULT_VALID_DAYS))
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class InvitationUnusable(Exception):
+    """The token is unknown, expired, revoked or already used; `state` says which."""
+
+    def __init__(self, state: str, invitation: AccessInvitation | None = None):
+        super().__init__(state)
+        self.state = state
+        self.invitation = invitation
+
+
+@dataclass(frozen=True)
+class Accepted:
+    invitation: AccessInvitation
+    user: User
+    membership: Membership
+
+
+# --- reads ------------------------------------------------------------------------------
+def find_invitation(token: str) -> AccessInvitation:
+    """The pending invitation for a token, or InvitationUnusable.
+
+    Deliberately unscoped: the person opening the link is not signed in, so no
+    institution is active; the token itself is the credential and names one invitation.
+    """
+    if not token or len(token) > 200:
+        raise InvitationUnusable("unknown")
+    invitation = (
+        AccessInvitation.all_tenants.select_related("institution", "organisation")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if invitation is None or not invitation.institution.is_active:
+        raise InvitationUnusable("unknown")
+    if invitation.state != "pending":
+        raise InvitationUnusable(invitation.state, invitation)
+    return invitation
+
+
+# --- writes -----------------------------------------------------------------------------
+@transaction.atomic
+def create_invitation(
+    *,
+    organisation,
+    email: str,
+    role: str,
+    purpose: str,
+    created_by: User | None,
+    base_url: str,
+    first_name: str = "",
+    last_name: str = "",
+    mentor=None,
+    message: str = "",
+) -> tuple[AccessInvitation, str]:
+    """Store an invitation (token hash only) and e-mail the link once the transaction commits.
+
+    Runs inside the organisation's institution; returns the invitation and the token.
+    """
+    if role not in AccessInvitation.InvitedRole.values:
+        raise ValidationError({"role": _("Invite a workplace contact or a mentor.")})
+    if mentor is not None and mentor.organisation_id != organisation.pk:
+        raise ValidationError({"mentor": _("This mentor works at another organisation.")})
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    with tenant_context(organisation.institution_id):
+        invitation = AccessInvitation.objects.create(
+            organisation=organisation,
+            email=User.objects.normalize_email(email).lower(),
+            first_name=first_name,
+            last_name=last_name,
+            mentor=mentor,
+            role=role,
+            purpose=purpose,
+            message=message,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + timedelta(days=valid_days()),
+            created_by=created_by,
+        )
+    link = base_url.rstrip("/") + reverse("invite-accept", kwargs={"token": token})
+    transaction.on_commit(lambda: _send_invitation_mail(invitation, link))
+    return invitation, token
+
+
+def _send_invitation_mail(invitation: AccessInvitation, link: str) -> None:
+    context = {
+        "invitation": invitation,
+        "institution": invitation.institution,
+        "organisation": invitation.organisation,
+        "link": link,
+        "valid_days": valid_days(),
+    }
+    language = settings.LANGUAGE_CODE
+    with override(language):
+        subject = _("Invitation from %(institution)s: workplace learning") % {
+            "institution": invitation.institution.name
+        }
+        body = render_to_string("workplaces/offers/invitation_email.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+
+
+@transaction.atomic
+def revoke_invitation(*, invitation: AccessInvitation) -> AccessInvitation:
+    if invitation.state != "pending":
+        raise ValidationError(_("Only an invitation that is still waiting can be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(*, token: str) -> Accepted:
+    """Use up the invitation: person, role in the invitation's institution, link to the host.
+
+    Runs inside the invitation's institution whatever institution the browser had active,
+    so the membership can never land in another tenant.
+    """
+    found = find_invitation(token)
+    # Lock the row so two clicks at once cannot both use the same link.
+    invitation = AccessInvitation.all_tenants.select_for_update().get(pk=found.pk)
+    if invitation.state != "pending":
+        raise InvitationUnusable(invitation.state, invitation)
+    with tenant_context(invitation.institution_id):
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            user = User(
+                email=invitation.email,
+                first_name=invitation.first_name,
+                last_name=invitation.last_name,
+            )
+            user.set_unusable_password()
+            user.save()
+        elif not user.first_name and not user.last_name and (invitation.first_name or invitation.last_name):
+            user.first_name, user.last_name = invitation.first_name, invitation.last_name
+            user.save(update_fields=["first_name", "last_name"])
+        membership, _created = Membership.objects.get_or_create(user=user, role=invitation.role)
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
+        _link_to_host(invitation, user)
+        _mark_email_verified(user)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.membership = membership
+        invitation.save(update_fields=["accepted_at", "accepted_by", "membership"])
+    return Accepted(invitation=invitation, user=user, membership=membership)
+
+
+def _mark_email_verified(user: User) -> None:
+    """Opening the e-mailed link proves the mailbox: later sign-ins by e-mail code just work."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    if address is None:
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=not has_primary)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+
+
+def _link_to_host(invitation: AccessInvitation, user: User) -> None:
+    """Workplace contact: the organisation's contact e-mail; mentor: the mentor record's user."""
+    from workplaces.models import Mentor, Organisation
+
+    organisation = Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
+    if invitation.role == Role.ORG_ADMIN:
+        organisation.contact_email = user.email
+        fields = ["contact_email"]
+        if not organisation.contact_name:
+            organisation.contact_name = user.get_full_name()
+            fields.append("contact_name")
+        organisation.save(update_fields=fields)
+        return
+    mentor = None
+    if invitation.mentor_id:
+        mentor = Mentor.objects.filter(pk=invitation.mentor_id, organisation=organisation).first()
+    if mentor is None:
+        mentor = Mentor.objects.filter(organisation=organisation, email__iexact=user.email).first()
+    if mentor is None:
+        mentor = Mentor.objects.create(
+            organisation=organisation,
+            email=user.email,
+            first_name=user.first_name or user.email.split("@")[0],
+            last_name=user.last_name,
+        )
+    mentor.user = user
+    mentor.save(update_fields=["user"])
+
+
+def landing_url(invitation: AccessInvitation) -> str:
+    """Where the person lands after accepting, by the invitation's purpose."""
+    purpose = AccessInvitation.Purpose
+    if invitation.purpose == purpose.OFFER:
+        return reverse("offer-create")
+    if invitation.purpose == purpose.ORGANISATION:
+        return reverse("host-organisation-list")
+    if invitation.purpose == purpose.QUALITY:
+        return reverse("quality-overview")
+    return reverse("home")

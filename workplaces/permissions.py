@@ -1,0 +1,92 @@
+"""Visibility of placement data per role. Pages, API and exports all use these."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from wpl import permissions as core
+from wpl.models import Membership, Role
+
+
+def can_manage_workplaces(membership: Membership | None) -> bool:
+    return core.is_staff(membership)
+
+
+def can_edit_workplace(membership: Membership | None) -> bool:
+    """Profile, sites, mentors and capacity: staff, and workplace contacts for their own one
+    (the object lookup through `visible_organisations` limits contacts to their organisation)."""
+    return core.is_staff(membership) or (membership is not None and membership.role == Role.ORG_ADMIN)
+
+
+def can_approve_workplaces(membership: Membership | None) -> bool:
+    return core.is_staff(membership)
+
+
+def can_see_workplace_assessment(membership: Membership | None) -> bool:
+    """Criteria checklists and approval history: school roles and the workplace's own people."""
+    return membership is not None and membership.role != Role.STUDENT
+
+
+def visible_criteria(qs: QuerySet, membership: Membership) -> QuerySet:
+    return qs if can_see_workplace_assessment(membership) else qs.none()
+
+
+def visible_approvals(qs: QuerySet, membership: Membership) -> QuerySet:
+    if not can_see_workplace_assessment(membership):
+        return qs.none()
+    if core.is_school(membership):
+        return qs
+    from workplaces.models import Organisation
+
+    return qs.filter(organisation__in=visible_organisations(Organisation.objects.all(), membership))
+
+
+def visible_organisations(qs: QuerySet, membership: Membership) -> QuerySet:
+    if core.is_school(membership) or membership.role == Role.STUDENT:
+        return qs
+    # Mentors and contacts see their own organisation.
+    return qs.filter(
+        Q(mentors__user_id=membership.user_id) | Q(contact_email__iexact=membership.user.email)
+    ).distinct()
+
+
+def visible_mentors(qs: QuerySet, membership: Membership) -> QuerySet:
+    if core.is_school(membership):
+        return qs
+    if membership.role in (Role.MENTOR, Role.ORG_ADMIN):
+        from workplaces.models import Organisation
+
+        return qs.filter(organisation__in=visible_organisations(Organisation.objects.all(), membership))
+    return qs.none()
+
+
+def visible_offers(qs: QuerySet, membership: Membership) -> QuerySet:
+    if core.is_school(membership):
+        return qs
+    if membership.role == Role.STUDENT:
+        # Accepted offers, plus the own-employer proposals the student made themselves.
+        return qs.filter(Q(status="accepted") | Q(proposed_by_student__user_id=membership.user_id))
+    from workplaces.models import Organisation
+
+    return qs.filter(organisation__in=visible_organisations(Organisation.objects.all(), membership))
+
+
+# --- offers, host self-service and the quality checklist -------------------------------
+HOST_ROLES = frozenset({Role.ORG_ADMIN, Role.MENTOR})
+
+
+def is_host(membership: Membership | None) -> bool:
+    """Workplace contacts and mentors: people of a host organisation."""
+    return membership is not None and membership.role in HOST_ROLES
+
+
+def can_submit_offers(membership: Membership | None) -> bool:
+    return is_host(membership)
+
+
+def can_review_offers(membership: Membership | None) -> bool:
+    return core.is_staff(membership)
+
+
+def can_edit_own_organisation(membership: Membership | None) -> bool:
+    return membership is not None and membership.role == Role.ORG_ADMIN

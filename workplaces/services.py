@@ -1,0 +1,387 @@
+"""Writes for workplaces: organisations, sites, mentors, capacity, criteria and approvals.
+
+Keyword-only, typed and atomic. Each function checks the actor may do it (defence in
+depth: the views check too) and raises a translated `ValidationError` for bad input, so
+nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from catalogue import permissions as catalogue_permissions
+from catalogue.models import ProfessionalRole, Programme
+from workplaces import permissions
+from workplaces.criteria import clean_params
+from workplaces.models import (
+    Mentor,
+    OfferDecision,
+    Organisation,
+    OrganisationCapacity,
+    PlacementOffer,
+    Site,
+    WorkplaceApproval,
+    WorkplaceCriterion,
+)
+from wpl.models import Membership, Role, User
+from wpl.validators import YEARS_ORDER_MESSAGE, format_weekdays, normalise_enterprise_number
+
+ORGANISATION_FIELDS = (
+    "name",
+    "enterprise_number",
+    "sector",
+    "description",
+    "staff_fte",
+    "permanent_staff",
+    "commits_years",
+    "learning_by_doing",
+    "languages",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+)
+
+
+SITE_FIELDS = ("name", "street", "postcode", "municipality", "region")
+
+
+MENTOR_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "function",
+    "is_social_worker",
+    "years_at_organisation",
+    "years_in_sector",
+    "reachable_weekdays",
+    "attended_start_day",
+    "trained",
+)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("You may not change this workplace."))
+
+
+def _assign(obj, data: Mapping[str, Any], fields: Iterable[str]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])
+
+
+def _check_editable(actor: Membership, organisation: Organisation) -> None:
+    _require(permissions.can_edit_workplace(actor))
+    if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
+        raise PermissionDenied(_("You may not change this workplace."))
+
+
+@transaction.atomic
+def save_organisation(
+    *,
+    actor: Membership,
+    data: Mapping[str, Any],
+    organisation: Organisation | None = None,
+    roles: Iterable[ProfessionalRole] | None = None,
+) -> Organisation:
+    """Create (staff only) or update an organisation; normalises the enterprise number."""
+    if organisation is None:
+        _require(permissions.can_manage_workplaces(actor))
+        organisation = Organisation()
+    else:
+        _check_editable(actor, organisation)
+    _assign(organisation, data, ORGANISATION_FIELDS)
+    number = (organisation.enterprise_number or "").strip()
+    if number:
+        try:
+            organisation.enterprise_number = normalise_enterprise_number(number)
+        except ValidationError as exc:
+            raise ValidationError({"enterprise_number": exc.messages}) from None
+        duplicate = Organisation.objects.filter(enterprise_number=organisation.enterprise_number).exclude(
+            pk=organisation.pk
+        )
+        if duplicate.exists():
+            raise ValidationError(
+                {"enterprise_number": _("Another organisation already has this enterprise number.")}
+            )
+    else:
+        organisation.enterprise_number = ""
+    organisation.full_clean(exclude=["institution"])
+    organisation.save()
+    if roles is not None:
+        organisation.roles.set(list(roles))
+    return organisation
+
+
+@transaction.atomic
+def save_site(
+    *, actor: Membership, organisation: Organisation, data: Mapping[str, Any], site: Site | None = None
+) -> Site:
+    _check_editable(actor, organisation)
+    if site is None:
+        site = Site(organisation=organisation)
+    elif site.organisation_id != organisation.pk:
+        raise PermissionDenied
+    _assign(site, data, SITE_FIELDS)
+    site.full_clean(exclude=["institution", "organisation"])
+    site.save()
+    return site
+
+
+def _linked_user(email: str) -> User | None:
+    """The platform account of a mentor, when that person has a mentor role here."""
+    if not email:
+        return None
+    member = (
+        Membership.objects.filter(user__email__iexact=email, role=Role.MENTOR, is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return member.user if member else None
+
+
+@transaction.atomic
+def save_mentor(
+    *, actor: Membership, organisation: Organisation, data: Mapping[str, Any], mentor: Mentor | None = None
+) -> Mentor:
+    """Create or update a mentor; links the mentor's account when the e-mail has a mentor role."""
+    _check_editable(actor, organisation)
+    if mentor is None:
+        mentor = Mentor(organisation=organisation)
+    elif mentor.organisation_id != organisation.pk:
+        raise PermissionDenied
+    _assign(mentor, data, MENTOR_FIELDS)
+    errors = {}
+    for name in ("years_at_organisation", "years_in_sector"):
+        value = getattr(mentor, name)
+        if value is not None and value < 0:
+            errors[name] = _("Years cannot be negative.")
+    if (
+        not errors
+        and mentor.years_at_organisation is not None
+        and mentor.years_in_sector is not None
+        and mentor.years_at_organisation > mentor.years_in_sector
+    ):
+        errors["years_at_organisation"] = str(YEARS_ORDER_MESSAGE)
+    if errors:
+        raise ValidationError(errors)
+    mentor.full_clean(exclude=["institution", "organisation", "user"])
+    if mentor.user_id is None:
+        mentor.user = _linked_user(mentor.email)
+    mentor.save()
+    return mentor
+
+
+@transaction.atomic
+def set_capacity(
+    *, actor: Membership, organisation: Organisation, programme: Programme, year: int, places: int
+) -> OrganisationCapacity | None:
+    """Places for a programme year; 0 places removes the row."""
+    _check_editable(actor, organisation)
+    if year < 1 or year > max(programme.years, 1):
+        raise ValidationError(
+            {
+                "year": _("%(programme)s has years 1 to %(years)s.")
+                % {"programme": programme, "years": programme.years}
+            }
+        )
+    if places < 0:
+        raise ValidationError({"places": _("Places cannot be negative.")})
+    existing = OrganisationCapacity.objects.filter(organisation=organisation, programme=programme, year=year)
+    if places == 0:
+        existing.delete()
+        return None
+    capacity = existing.first() or OrganisationCapacity(
+        organisation=organisation, programme=programme, year=year
+    )
+    capacity.places = places
+    capacity.save()
+    return capacity
+
+
+@transaction.atomic
+def decide_approval(
+    *,
+    actor: Membership,
+    organisation: Organisation,
+    programme: Programme,
+    academic_year: str,
+    decision: str,
+    reason: str = "",
+) -> WorkplaceApproval:
+    """Record a coordinator's decision; the newest row per programme and year is the current one."""
+    _require(permissions.can_approve_workplaces(actor))
+    if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if decision not in WorkplaceApproval.Decision.values:
+        raise ValidationError({"decision": _("Choose approve or reject.")})
+    if decision == WorkplaceApproval.Decision.REJECTED and not reason:
+        raise ValidationError({"reason": _("Give a reason when you reject a workplace.")})
+    approval = WorkplaceApproval(
+        organisation=organisation,
+        programme=programme,
+        academic_year=(academic_year or "").strip(),
+        decision=decision,
+        reason=reason,
+        decided_by=actor.user,
+    )
+    approval.full_clean(exclude=["institution", "organisation", "programme", "decided_by"])
+    approval.save()
+    return approval
+
+
+@transaction.atomic
+def save_criterion(
+    *,
+    actor: Membership,
+    programme: Programme,
+    data: Mapping[str, Any],
+    criterion: WorkplaceCriterion | None = None,
+) -> WorkplaceCriterion:
+    """Create or update a programme's workplace criterion; params are checked by its rule."""
+    _require(catalogue_permissions.can_manage_catalogue(actor))
+    criterion = criterion or WorkplaceCriterion()
+    criterion.programme = programme
+    _assign(criterion, data, ("order", "label", "kind", "params", "is_preference"))
+    criterion.params = clean_params(criterion.kind, criterion.params)
+    criterion.full_clean(exclude=["institution", "programme"])
+    criterion.save()
+    return criterion
+
+
+@transaction.atomic
+def delete_criterion(*, actor: Membership, criterion: WorkplaceCriterion) -> None:
+    _require(catalogue_permissions.can_manage_catalogue(actor))
+    criterion.delete()
+
+
+@transaction.atomic
+def submit_offer(
+    *,
+    organisation: Organisation,
+    programme: Programme,
+    academic_year: str,
+    year: int,
+    places: int,
+    tasks: str,
+    roles: Iterable[ProfessionalRole] = (),
+    site: Site | None = None,
+    mentor: Mentor | None = None,
+    weekdays: Iterable[int] = (),
+) -> PlacementOffer:
+    """A host offers places for a programme year; the coordinator reviews it."""
+    errors = {}
+    if site is not None and site.organisation_id != organisation.pk:
+        errors["site"] = _("This site belongs to another organisation.")
+    if mentor is not None and mentor.organisation_id != organisation.pk:
+        errors["mentor"] = _("This mentor works at another organisation.")
+    roles = list(roles)
+    if any(r.programme_id != programme.pk for r in roles):
+        errors["roles"] = _("Choose professional roles of the chosen programme.")
+    if not 1 <= year <= max(programme.years, 1):
+        errors["year"] = _("The programme has %(n)s year(s).") % {"n": programme.years}
+    if places < 1:
+        errors["places"] = _("Offer at least one place.")
+    if errors:
+        raise ValidationError(errors)
+    offer = PlacementOffer(
+        organisation=organisation,
+        programme=programme,
+        academic_year=academic_year,
+        year=year,
+        places=places,
+        tasks=tasks,
+        site=site,
+        mentor=mentor,
+        weekdays=format_weekdays(weekdays),
+        status=PlacementOffer.Status.SUBMITTED,
+    )
+    offer.full_clean(exclude=["institution", "proposed_by_student"])
+    offer.save()
+    offer.roles.set(roles)
+    return offer
+
+
+@transaction.atomic
+def decide_offer(*, offer: PlacementOffer, decision: str, reason: str, decided_by: User) -> OfferDecision:
+    """Accept or reject an offer; a rejection needs a reason. Tells the workplace contact."""
+    offer = PlacementOffer.objects.select_for_update().get(pk=offer.pk)
+    if decision not in OfferDecision.Decision.values:
+        raise ValidationError({"decision": _("Choose accept or reject.")})
+    if offer.status == PlacementOffer.Status.WITHDRAWN:
+        raise ValidationError(_("The workplace withdrew this offer."))
+    reason = (reason or "").strip()
+    if decision == OfferDecision.Decision.REJECTED and not reason:
+        raise ValidationError({"reason": _("Give a reason when you reject an offer.")})
+    offer.status = decision
+    offer.save(update_fields=["status"])
+    row = OfferDecision.objects.create(offer=offer, decision=decision, reason=reason, decided_by=decided_by)
+    contact = offer.organisation.contact_email
+    if contact:
+        transaction.on_commit(lambda: _mail_decision(offer, row, contact))
+    return row
+
+
+def _mail_decision(offer: PlacementOffer, row: OfferDecision, to: str) -> None:
+    with override(settings.LANGUAGE_CODE):
+        subject = _("Your placement offer for %(programme)s: %(decision)s") % {
+            "programme": offer.programme.name,
+            "decision": row.get_decision_display(),
+        }
+        body = _("Your offer for %(programme)s (%(year)s) was %(decision)s.") % {
+            "programme": offer.programme.name,
+            "year": offer.academic_year,
+            "decision": row.get_decision_display().lower(),
+        }
+        if row.reason:
+            body += "\n\n" + _("Reason: %(reason)s") % {"reason": row.reason}
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+@transaction.atomic
+def withdraw_offer(*, offer: PlacementOffer) -> PlacementOffer:
+    offer = PlacementOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.status == PlacementOffer.Status.WITHDRAWN:
+        raise ValidationError(_("This offer was already withdrawn."))
+    offer.status = PlacementOffer.Status.WITHDRAWN
+    offer.save(update_fields=["status"])
+    return offer
+
+
+HOST_ORGANISATION_FIELDS = (
+    "name",
+    "sector",
+    "staff_fte",
+    "permanent_staff",
+    "languages",
+    "contact_name",
+    "contact_phone",
+)
+
+
+@transaction.atomic
+def update_host_organisation(*, organisation: Organisation, data: dict, roles, sites_formset) -> Organisation:
+    """The workplace contact updates the organisation's own data, roles and sites at once.
+
+    `sites_formset` is a validated inline formset of the organisation's sites.
+    """
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    for field in HOST_ORGANISATION_FIELDS:
+        if field in data:
+            setattr(organisation, field, data[field])
+    organisation.full_clean(exclude=["institution", "roles"])
+    organisation.save()
+    organisation.roles.set(list(roles))
+    sites_formset.instance = organisation
+    sites_formset.save()
+    return organisation
