@@ -8,6 +8,8 @@ echo "== compilemessages"
 .venv/bin/python manage.py compilemessages --ignore=.venv --ignore=.tools -v0
 echo "== ruff"
 .venv/bin/ruff check .
+echo "== import contracts (lint-imports)"
+.venv/bin/lint-imports --no-cache
 echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=wpl.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
 echo "== pytest (database: ${DATABASE_URL:-sqlite})"

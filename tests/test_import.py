@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import openpyxl
 import pytest
@@ -94,7 +93,6 @@ def student_count(in_tenant, institution) -> int:
 
 def test_2000_rows_with_5_bad_rows(personas, programme, client_for, in_tenant):
     client = client_for(personas("a", "coordinator"))
-    started = time.perf_counter()
     response = upload(client, big_csv())
     assert response.status_code == 302
     location = response["Location"]
@@ -115,7 +113,6 @@ def test_2000_rows_with_5_bad_rows(personas, programme, client_for, in_tenant):
     done = confirm(client, location, only_valid=True)
     assert done.status_code == 302
     assert student_count(in_tenant, personas.a) == 1995
-    assert time.perf_counter() - started < 10
     message = last_message(client)
     assert "1995 created, 0 updated, 0 unchanged, 5 rows with errors skipped" in message
 
