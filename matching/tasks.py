@@ -17,6 +17,17 @@ def _once(key: str) -> bool:
     return cache.get(key) is not None
 
 
+def _send(placement, to: str, user, subject, body) -> int:
+    """One mail in the recipient's language, from the placement's institution (wpl.mail)."""
+    from wpl import mail
+    from wpl.models import Institution
+
+    institution = Institution.objects.get(pk=placement.institution_id)
+    with translation.override(mail.language_for(user=user, email=to, institution=institution)):
+        facts = _placement_text(placement)
+        return send_mail(subject(facts), body(facts), mail.from_address(institution), [to])
+
+
 def _placement_text(placement) -> dict:
     site = f" ({placement.site.name})" if placement.site else ""
     return {
@@ -43,36 +54,44 @@ def notify_placement_published(*, institution_id: int, placement_id: int) -> int
     if placement is None or _once(key):
         return 0
     sent = 0
-    with translation.override("nl"):
-        facts = _placement_text(placement)
-        subject = _("Your workplace learning placement")
-        student_body = (
-            _(
-                "Dear %(student)s,\n\nYou will do your workplace learning (%(programme)s, year %(year)s, "
-                "%(academic_year)s) at %(organisation)s. Your mentor: %(mentor)s.\n"
-            )
-            % facts
+    # Each mail in its recipient's language (wpl.mail), so the texts are built per recipient.
+    student = placement.student
+    sent += _send(
+        placement,
+        student.email,
+        student.user,
+        lambda facts: _("Your workplace learning placement"),
+        lambda facts: _(
+            "Dear %(student)s,\n\nYou will do your workplace learning (%(programme)s, year %(year)s, "
+            "%(academic_year)s) at %(organisation)s. Your mentor: %(mentor)s.\n"
         )
-        sent += send_mail(subject, student_body, None, [placement.student.email])
-        host_address = placement.mentor.email if placement.mentor else placement.organisation.contact_email
-        if host_address:
-            host_body = (
-                _(
-                    "Hello,\n\n%(student)s (%(programme)s, year %(year)s, %(academic_year)s) will do "
-                    "workplace learning at %(organisation)s. Mentor: %(mentor)s.\n"
-                )
-                % facts
+        % facts,
+    )
+    host_address = placement.mentor.email if placement.mentor else placement.organisation.contact_email
+    if host_address:
+        sent += _send(
+            placement,
+            host_address,
+            placement.mentor.user if placement.mentor else None,
+            lambda facts: _("A student was placed with you"),
+            lambda facts: _(
+                "Hello,\n\n%(student)s (%(programme)s, year %(year)s, %(academic_year)s) will do "
+                "workplace learning at %(organisation)s. Mentor: %(mentor)s.\n"
             )
-            sent += send_mail(_("A student was placed with you"), host_body, None, [host_address])
-        if placement.supervisor_id and placement.supervisor.user.email:
-            sup_body = (
-                _(
-                    "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
-                    "%(academic_year)s).\n"
-                )
-                % facts
+            % facts,
+        )
+    if placement.supervisor_id and placement.supervisor.user.email:
+        sent += _send(
+            placement,
+            placement.supervisor.user.email,
+            placement.supervisor.user,
+            lambda facts: _("A student was placed"),
+            lambda facts: _(
+                "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
+                "%(academic_year)s).\n"
             )
-            sent += send_mail(_("A student was placed"), sup_body, None, [placement.supervisor.user.email])
+            % facts,
+        )
     cache.set(key, 1, SENT_TTL)
     return sent
 
@@ -90,11 +109,16 @@ def notify_supervisor_assigned(*, institution_id: int, placement_id: int, superv
     )
     if placement is None or _once(key):
         return 0
-    with translation.override("nl"):
-        body = _(
+    sent = _send(
+        placement,
+        placement.supervisor.user.email,
+        placement.supervisor.user,
+        lambda facts: _("You supervise a new student"),
+        lambda facts: _(
             "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
             "%(academic_year)s). Mentor: %(mentor)s.\n"
-        ) % _placement_text(placement)
-        sent = send_mail(_("You supervise a new student"), body, None, [placement.supervisor.user.email])
+        )
+        % facts,
+    )
     cache.set(key, 1, SENT_TTL)
     return sent

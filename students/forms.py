@@ -42,6 +42,11 @@ class StudentFilterForm(forms.Form):
         empty_label=_("All programmes"),
     )
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    signed_in = forms.ChoiceField(
+        label=_("Signed in"),
+        required=False,
+        choices=[("", _("Everyone")), ("no", _("Not signed in yet")), ("yes", _("Has signed in"))],
+    )
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,4 +60,5 @@ class StudentFilterForm(forms.Form):
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {key: data[key] for key in ("q", "programme", "year") if data.get(key) not in (None, "")}
+        keys = ("q", "programme", "year", "signed_in")
+        return {key: data[key] for key in keys if data.get(key) not in (None, "")}

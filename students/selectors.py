@@ -26,6 +26,7 @@ def student_list(
     q: str = "",
     programme: Programme | None = None,
     year: int | None = None,
+    signed_in: str = "",
 ) -> QuerySet[Student]:
     """Students the membership may see, filtered; each search word must match a field."""
     students = Student.objects.visible_to(membership).select_related("programme")
@@ -40,6 +41,11 @@ def student_list(
         students = students.filter(programme=programme)
     if year:
         students = students.filter(year=year)
+    if signed_in in ("yes", "no"):
+        from wpl.student_access import not_signed_in
+
+        waiting = not_signed_in(students)
+        students = waiting if signed_in == "no" else students.exclude(pk__in=waiting.values("pk"))
     return students.order_by("last_name", "first_name", "pk")
 
 

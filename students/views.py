@@ -38,8 +38,14 @@ def student_list(request):
     membership = request.membership
     _require(perms.can_view_students(membership))
     form, filters = _student_filters(request)
-    students = selectors.student_list(membership=membership, **filters)
+    students = selectors.student_list(membership=membership, **filters).select_related("user")
     page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    can_manage = perms.can_manage_students(membership)
+    pending = set()
+    if can_manage:  # who has a link waiting (wpl.student_access)
+        from wpl.student_access import pending_student_ids
+
+        pending = pending_student_ids(membership=membership, student_ids=[s.pk for s in page.object_list])
     return render(
         request,
         "students/student_list.html",
@@ -48,8 +54,9 @@ def student_list(request):
             "page_obj": page,
             "students": page.object_list,
             "is_filtered": bool(filters),
-            "can_manage": perms.can_manage_students(membership),
+            "can_manage": can_manage,
             "can_export": core.is_school(membership),
+            "invited_ids": pending,
         },
     )
 

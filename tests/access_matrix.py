@@ -553,6 +553,9 @@ ROUTES: list[Route] = [
     page("people-list", SCHOOL),
     page("person-detail", ALL_ROLES, obj="membership", own_only=ALL_ROLES - SCHOOL),
     page("health", ALL_ROLES, anonymous=200),
+    # getting everyone in (test_student_invitations.py, test_sso_oidc.py)
+    page("student-invite", STAFF, note="GET shows how many students have not signed in"),
+    page("sso-settings", frozenset({Role.INSTITUTION_ADMIN})),
     page("javascript-catalog", ALL_ROLES, anonymous=200),
     api("api-root", ALL_ROLES),
     api("api-me", ALL_ROLES),
@@ -585,6 +588,8 @@ EXEMPT: list[Exempt] = [
     Exempt("invite-", "anonymous invitation link (token); tested in test_invitations.py"),
     Exempt("admin:", "Django admin: superusers only; scoped by TenantAdmin, see test_admin.py"),
     Exempt("account_", "sign-in, sign-out and password pages of allauth; see test_auth.py"),
+    Exempt("openid_connect_", "single sign-on redirect and callback of allauth; see test_sso_oidc.py"),
+    Exempt("socialaccount_", "allauth's pages for linked school accounts; see test_sso_oidc.py"),
     Exempt("mfa_", "MFA pages of allauth for the signed-in person; see test_auth.py"),
     Exempt("set_language", "POST-only language switch; see test_i18n.py"),
     Exempt("switch-membership", "POST-only role switch; see test_switcher.py"),

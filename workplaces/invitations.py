@@ -131,13 +131,15 @@ def _send_invitation_mail(invitation: AccessInvitation, link: str) -> None:
         "link": link,
         "valid_days": valid_days(),
     }
-    language = settings.LANGUAGE_CODE
+    from wpl import mail
+
+    language = mail.language_for(email=invitation.email, institution=invitation.institution)
     with override(language):
         subject = _("Invitation from %(institution)s: workplace learning") % {
             "institution": invitation.institution.name
         }
         body = render_to_string("workplaces/offers/invitation_email.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    send_mail(subject, body, mail.from_address(invitation.institution), [invitation.email])
 
 
 @transaction.atomic
@@ -204,6 +206,16 @@ def _link_to_host(invitation: AccessInvitation, user: User) -> None:
     """Workplace contact: the organisation's contact e-mail; mentor: the mentor record's user."""
     from workplaces.models import Mentor, Organisation
 
+    if invitation.role == Role.STUDENT:
+        # Students are invited for their student record (wpl.student_access), not a host.
+        from students.models import Student
+        from wpl.student_access import grant_student_access
+
+        student = Student.objects.filter(pk=invitation.student_id).first()
+        if student is not None:
+            grant_student_access(student=student, user=user)
+        return
+
     organisation = Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
     if invitation.role == Role.ORG_ADMIN:
         organisation.contact_email = user.email
@@ -232,6 +244,8 @@ def _link_to_host(invitation: AccessInvitation, user: User) -> None:
 def landing_url(invitation: AccessInvitation) -> str:
     """Where the person lands after accepting, by the invitation's purpose."""
     purpose = AccessInvitation.Purpose
+    if invitation.role == Role.STUDENT:
+        return reverse("home")
     if invitation.purpose == purpose.OFFER:
         return reverse("offer-create")
     if invitation.purpose == purpose.ORGANISATION:

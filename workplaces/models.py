@@ -386,7 +386,7 @@ class AccessInvitationQuerySet(TenantQuerySet):
 
 
 class AccessInvitation(TenantModel):
-    """A single-use, expiring e-mailed link that gives a workplace contact or mentor a role.
+    """A single-use, expiring e-mailed link that gives a workplace contact, mentor or student a role.
 
     Only the SHA-256 hash of the token is stored; the token itself exists only in the e-mail.
     The link is global, but the membership it creates belongs to this institution only.
@@ -395,6 +395,7 @@ class AccessInvitation(TenantModel):
     class InvitedRole(models.TextChoices):
         ORG_ADMIN = Role.ORG_ADMIN.value, Role.ORG_ADMIN.label
         MENTOR = Role.MENTOR.value, Role.MENTOR.label
+        STUDENT = Role.STUDENT.value, Role.STUDENT.label
 
     class Purpose(models.TextChoices):
         OFFER = "offer", _("Submit a placement offer")
@@ -405,11 +406,23 @@ class AccessInvitation(TenantModel):
     email = models.EmailField(_("e-mail address"))
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    # Workplace contacts and mentors are invited for an organisation; students for their
+    # student record (and no organisation).
     organisation = models.ForeignKey(
         "workplaces.Organisation",
         on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="invitations",
         verbose_name=_("organisation"),
+    )
+    student = models.ForeignKey(
+        "students.Student",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("student"),
     )
     mentor = models.ForeignKey(
         "workplaces.Mentor",

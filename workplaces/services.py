@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -333,7 +332,10 @@ def decide_offer(*, offer: PlacementOffer, decision: str, reason: str, decided_b
 
 
 def _mail_decision(offer: PlacementOffer, row: OfferDecision, to: str) -> None:
-    with override(settings.LANGUAGE_CODE):
+    from wpl import mail
+
+    institution = offer.institution
+    with override(mail.language_for(email=to, institution=institution)):
         subject = _("Your placement offer for %(programme)s: %(decision)s") % {
             "programme": offer.programme.name,
             "decision": row.get_decision_display(),
@@ -345,7 +347,7 @@ def _mail_decision(offer: PlacementOffer, row: OfferDecision, to: str) -> None:
         }
         if row.reason:
             body += "\n\n" + _("Reason: %(reason)s") % {"reason": row.reason}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    send_mail(subject, body, mail.from_address(institution), [to])
 
 
 @transaction.atomic

@@ -661,15 +661,17 @@ def invite_accept(request, token: str):
             return _unusable(request, exc)
         login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = accepted.membership.pk
-        messages.success(
-            request,
-            _("Welcome! You now work as %(role)s for %(organisation)s at %(institution)s.")
-            % {
+        if accepted.invitation.organisation_id is None:  # a student (wpl.student_access)
+            welcome = _("Welcome! You now have access to workplace learning at %(institution)s.") % {
+                "institution": accepted.invitation.institution.name
+            }
+        else:
+            welcome = _("Welcome! You now work as %(role)s for %(organisation)s at %(institution)s.") % {
                 "role": accepted.membership.get_role_display(),
                 "organisation": accepted.invitation.organisation.name,
                 "institution": accepted.invitation.institution.name,
-            },
-        )
+            }
+        messages.success(request, welcome)
         return redirect(invitations.landing_url(accepted.invitation))
     return render(request, "workplaces/offers/invite_accept.html", {"invitation": invitation})
 

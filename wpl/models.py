@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -80,6 +81,10 @@ class Institution(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), unique=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Mails go out in the recipient's own language, else in this one.
+    default_language = models.CharField(
+        _("default language"), max_length=8, choices=settings.LANGUAGES, default="nl"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -139,6 +144,71 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SingleSignOnQuerySet(TenantQuerySet):
+    def visible_to(self, membership: Membership) -> SingleSignOnQuerySet:
+        return self if membership.role == Role.INSTITUTION_ADMIN else self.none()
+
+
+class SingleSignOn(TenantModel):
+    """An institution's OpenID Connect identity provider (Microsoft Entra ID, Google, ...).
+
+    Fed to django-allauth's `openid_connect` provider as an in-memory app (see `wpl.sso`),
+    so this row is the only place the settings live. A person signs in through it only
+    when the provider vouches for an address in one of `email_domains`; see
+    `wpl.sso.resolve_user` for who may sign in.
+    """
+
+    name = models.CharField(
+        _("button label"), max_length=100, help_text=_("Shown as “Sign in with …” on the sign-in page.")
+    )
+    issuer = models.URLField(
+        _("issuer URL"),
+        max_length=300,
+        help_text=_("For Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0"),
+    )
+    client_id = models.CharField(_("client ID"), max_length=200)
+    client_secret = models.CharField(_("client secret"), max_length=500)
+    email_domains = models.CharField(
+        _("e-mail domains"),
+        max_length=500,
+        help_text=_("Comma-separated, e.g. student.odisee.be, odisee.be"),
+    )
+    allow_new_accounts = models.BooleanField(
+        _("create accounts for unknown addresses"),
+        default=False,
+        help_text=_(
+            "Off: only people the institution already knows (imported students, staff) can sign in. "
+            "On: anyone the identity provider vouches for in these domains gets a student account."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantManager.from_queryset(SingleSignOnQuerySet)()
+    all_tenants = UnscopedManager.from_queryset(SingleSignOnQuerySet)()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["institution"], name="single_sign_on_one_per_institution")
+        ]
+        verbose_name = _("single sign-on")
+        verbose_name_plural = _("single sign-on")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def provider_id(self) -> str:
+        """allauth's id for this provider; part of the callback URL registered at the provider."""
+        return f"sso-{self.institution.slug}"
+
+    def domain_list(self) -> list[str]:
+        return [d.strip().lower().lstrip("@") for d in self.email_domains.split(",") if d.strip()]
+
+    def covers(self, email: str) -> bool:
+        return email.rpartition("@")[2].lower() in self.domain_list()
 
 
 class NotificationQuerySet(TenantQuerySet):

@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -147,6 +149,15 @@ ACCOUNT_ADAPTER = "wpl.adapters.AccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Single sign-on: each institution's OpenID Connect provider is a `wpl.SingleSignOn` row,
+# handed to allauth by the adapter (no SocialApp rows, no settings per institution).
+SOCIALACCOUNT_ADAPTER = "wpl.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in page POSTs, so a link cannot start a sign-in
+# Mails show the institution's name; this is the platform's name (subjects, "from" line).
+WPL_PLATFORM_NAME = os.environ.get("WPL_PLATFORM_NAME", "WPL")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "WPL"
 # Production requires TOTP for coordinators and admins (see production.py); demo users
