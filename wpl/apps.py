@@ -6,3 +6,9 @@ class WplConfig(AppConfig):
     name = "wpl"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wpl import registry
+
+        # invited students who have not signed in yet; an example single sign-on
+        registry.register_demo_seeder("wpl.demo_access.seed", order=20)
