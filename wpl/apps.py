@@ -6,3 +6,9 @@ class WplConfig(AppConfig):
     name = "wpl"
     verbose_name = _("Platform")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from wpl import tokens
+
+        # Setting up a second factor rotates the person's API token.
+        tokens.connect_signals()
