@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -276,6 +277,19 @@ class CalendarSerializer(serializers.ModelSerializer):
         return self._save(instance, validated_data)
 
 
+class CalendarPlanSerializer(serializers.Serializer):
+    """One programme year's planned WPL days in a calendar (documents `…/plan/`)."""
+
+    programme = serializers.IntegerField()
+    programme_name = serializers.CharField()
+    year = serializers.IntegerField()
+    weekdays = serializers.ListField(child=serializers.IntegerField())
+    days = serializers.IntegerField()
+    hours = serializers.FloatField()
+    required_hours = serializers.IntegerField(allow_null=True)
+    dates = serializers.ListField(child=serializers.DateField())
+
+
 class CalendarViewSet(TenantModelViewSet):
     """Academic calendars with class days, school holidays and Belgian public holidays.
 
@@ -290,7 +304,8 @@ class CalendarViewSet(TenantModelViewSet):
     def get_queryset(self):
         return super().get_queryset().prefetch_related("class_days", "holidays")
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=CalendarPlanSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def plan(self, request, pk=None):
         calendar = self.get_object()
         plans = selectors.calendar_plans(membership=request.membership, calendar=calendar)

@@ -61,6 +61,8 @@ def stage_import(*, kind: str, uploaded, institution_id: int) -> tuple[str, Repo
     data, fmt = importers.read_upload(uploaded)
     report = importers.parse(IMPORT_KINDS[kind](), data, fmt)
     token = importers.store_upload(institution_id=institution_id, data=data)
+    # The preview shows this report; the file is parsed again only when confirmed.
+    importers.store_summary(institution_id=institution_id, token=token, summary=importers.summarise(report))
     return token, report
 
 

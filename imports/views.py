@@ -109,7 +109,8 @@ def import_preview(request, kind: str, token: str):
             messages.error(
                 request, _("The file has rows with errors. Fix them, or import only the valid rows.")
             )
-            return _render_preview(request, kind, token, info, problem.report, status=400)
+            summary = importers.summarise(problem.report)
+            return _render_preview(request, kind, token, info, summary, status=400)
         except importers.ImportFileError as error:
             messages.error(request, error.message)
         else:
@@ -129,12 +130,16 @@ def import_preview(request, kind: str, token: str):
                 },
             )
             return redirect(_back_url(info))
-    try:
-        report = importers.parse(imports_services.IMPORT_KINDS[kind](), data, importers.sniff_stored(data))
-    except importers.ImportFileError as error:
-        messages.error(request, error.message)
-        return redirect("import-upload", kind=kind)
-    return _render_preview(request, kind, token, info, report)
+    summary = importers.load_summary(institution_id=institution_id, token=token)
+    if summary is None:  # staged before previews were kept
+        try:
+            spec = imports_services.IMPORT_KINDS[kind]()
+            report = importers.parse(spec, data, importers.sniff_stored(data))
+        except importers.ImportFileError as error:
+            messages.error(request, error.message)
+            return redirect("import-upload", kind=kind)
+        summary = importers.summarise(report)
+    return _render_preview(request, kind, token, info, summary)
 
 
 def _back_url(info: dict) -> str:
@@ -144,8 +149,8 @@ def _back_url(info: dict) -> str:
         return reverse("home")
 
 
-def _render_preview(request, kind, token, info, report, status: int = 200):
-    errors = report.errors
+def _render_preview(request, kind, token, info, summary: importers.Summary, status: int = 200):
+    errors = summary.errors
     return render(
         request,
         "imports/preview.html",
@@ -153,12 +158,12 @@ def _render_preview(request, kind, token, info, report, status: int = 200):
             "kind": kind,
             "token": token,
             "title": info["title"],
-            "report": report,
+            "report": summary,
             "errors": errors[:MAX_ERRORS_SHOWN],
-            "more_errors": max(0, len(errors) - MAX_ERRORS_SHOWN),
-            "row_count": len(report.rows),
-            "valid_count": len(report.valid_rows),
-            "invalid_count": len(report.invalid_rows),
+            "more_errors": max(0, summary.error_count - min(len(errors), MAX_ERRORS_SHOWN)),
+            "row_count": summary.row_count,
+            "valid_count": summary.valid_count,
+            "invalid_count": summary.invalid_count,
         },
         status=status,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from matching import services
@@ -13,6 +13,7 @@ from matching.models import Assignment, MatchingRound
 from students.models import Student
 from wpl import permissions as core
 from wpl.api import TenantReadOnlyViewSet
+from wpl.ids import parse_id
 
 
 class MatchingRoundSerializer(serializers.ModelSerializer):
@@ -67,9 +68,13 @@ class AssignmentViewSet(TenantReadOnlyViewSet):
 
     def get_queryset(self):
         qs = super().get_queryset().order_by("round_id", "student_id")
-        round_id = self.request.query_params.get("round")
-        if round_id and round_id.isdigit():
-            qs = qs.filter(round_id=int(round_id))
+        raw = self.request.query_params.get("round")
+        if raw:
+            round_id = parse_id(raw)
+            if round_id is None:
+                message = _("Give the id of a matching round (a positive whole number).")
+                raise ValidationError({"round": [message]})
+            qs = qs.filter(round_id=round_id)
         return qs
 
     def _context(self, request):

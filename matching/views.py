@@ -3,7 +3,6 @@ candidate ratings, and the coordinator's record of a change of workplace (year 2
 
 from __future__ import annotations
 
-import csv
 from functools import wraps
 
 from django.contrib import messages
@@ -35,8 +34,10 @@ from matching.models import MatchingProposal, MatchingRound, WorkplaceChange, Wo
 from placements.models import Placement
 from students.models import Student
 from workplaces.models import Organisation
+from wpl import exports
 from wpl import permissions as core
 from wpl.forms import add_service_errors
+from wpl.ids import parse_id
 from wpl.models import Role
 from wpl.views import membership_required
 
@@ -424,8 +425,8 @@ def _change_form(request, *, change: WorkplaceChange | None):
             "agreed_by_mentor_at": change.agreed_by_mentor_at,
             "agreed_by_supervisor_at": change.agreed_by_supervisor_at,
         }
-    elif str(request.GET.get("student", "")).isdigit():
-        student = students.filter(pk=request.GET["student"]).first()
+    elif parse_id(request.GET.get("student")):
+        student = students.filter(pk=parse_id(request.GET["student"])).first()
         if student is not None:
             initial["student"] = student.pk
             placement = (
@@ -915,9 +916,10 @@ def export(request, pk: int):
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
         response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
         return response
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    # The shared writer neutralises formulas (organisation and student names are user input).
+    header, *rows = selectors.export_csv_rows(data)
+    response = HttpResponse(
+        exports.csv_bytes(header, rows, delimiter=",", bom=False), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    writer = csv.writer(response)
-    for row in selectors.export_csv_rows(data):
-        writer.writerow(row)
     return response

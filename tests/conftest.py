@@ -74,3 +74,11 @@ def shown(text: str, **params) -> str:
     with translation.override("nl"):
         message = translation.gettext(text)
     return message % params if params else message
+
+
+@pytest.fixture(autouse=True)
+def _api_answers_follow_the_schema(monkeypatch):
+    """Every API answer any test client gets is validated against the OpenAPI schema."""
+    from tests.schema_check import wrap_client_request
+
+    monkeypatch.setattr(Client, "request", wrap_client_request(Client.request))

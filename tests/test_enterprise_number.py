@@ -43,7 +43,6 @@ def test_valid_numbers_are_normalised(raw, expected):
         ("0403170702", "enterprise_number_checksum"),  # last digit off by one
         ("0403.170.710", "enterprise_number_checksum"),  # swapped check digits
         ("2403170701", "enterprise_number_start"),  # must start with 0 or 1
-        ("403170701", "enterprise_number_format"),  # 9 digits
         ("04031707011", "enterprise_number_format"),  # 11 digits
         ("BE04O3170701", "enterprise_number_format"),  # letter O instead of zero
         ("NL0403170701", "enterprise_number_format"),

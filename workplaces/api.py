@@ -147,7 +147,8 @@ class MentorSerializer(serializers.ModelSerializer):
 class WorkplaceApprovalSerializer(serializers.ModelSerializer):
     organisation = VisiblePrimaryKeyRelatedField(Organisation)
     programme = VisiblePrimaryKeyRelatedField(Programme)
-    decided_by = serializers.StringRelatedField(read_only=True)
+    # Null for decisions without a recorded person (imports, demo data): documented as such.
+    decided_by = serializers.StringRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = WorkplaceApproval
@@ -309,8 +310,14 @@ class OfferViewSet(TenantModelViewSet):
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
 
-    @extend_schema(request=OfferDecisionSerializer, responses=OfferDecisionSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], url_path="decision", url_name="decision")
+    @extend_schema(methods=["GET"], responses=OfferDecisionSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=OfferDecisionSerializer, responses={201: OfferDecisionSerializer}
+    )
+    # The history is a short plain list, not a page: the schema says so too.
+    @action(
+        detail=True, methods=["get", "post"], url_path="decision", url_name="decision", pagination_class=None
+    )
     def decision(self, request, pk=None):
         """GET: the decision history; POST {decision, reason}: accept or reject (coordinators)."""
         if not permissions.can_review_offers(request.membership):

@@ -22,6 +22,7 @@ from workplaces.models import (
     WorkplaceCriterion,
 )
 from workplaces.services import ORGANISATION_FIELDS
+from wpl import safe_json
 from wpl.academic_years import academic_year_choices, current_academic_year
 from wpl.validators import (
     YEARS_ORDER_MESSAGE,
@@ -270,7 +271,9 @@ class CriterionForm(forms.ModelForm):
         if not raw:
             return {}
         try:
-            value = json.loads(raw)
+            value = safe_json.loads(raw)
+        except safe_json.TooDeep as exc:
+            raise ValidationError(str(exc)) from None
         except ValueError:
             raise ValidationError(_('This is not valid JSON, e.g. {"years": 2}.')) from None
         if not isinstance(value, dict):

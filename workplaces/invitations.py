@@ -52,11 +52,25 @@ class InvitationUnusable(Exception):
         self.invitation = invitation
 
 
+class SignInRequired(Exception):
+    """The invitation names an existing account: its owner must sign in with it first.
+
+    The link proves only that someone can read the mailbox; it never replaces the account's
+    own password and second factor. After the owner's normal sign-in the role is added.
+    """
+
+    def __init__(self, invitation: AccessInvitation):
+        super().__init__("sign-in required")
+        self.invitation = invitation
+
+
 @dataclass(frozen=True)
 class Accepted:
     invitation: AccessInvitation
     user: User
     membership: Membership
+    # True when accepting created the account: only then may the link itself sign in.
+    new_account: bool = False
 
 
 # --- reads ------------------------------------------------------------------------------
@@ -78,6 +92,11 @@ def find_invitation(token: str) -> AccessInvitation:
     if invitation.state != "pending":
         raise InvitationUnusable(invitation.state, invitation)
     return invitation
+
+
+def existing_account(invitation: AccessInvitation) -> User | None:
+    """The account that already uses the invitation's address, if any (across institutions)."""
+    return User.objects.filter(email__iexact=invitation.email).first()
 
 
 # --- writes -----------------------------------------------------------------------------
@@ -152,11 +171,13 @@ def revoke_invitation(*, invitation: AccessInvitation) -> AccessInvitation:
 
 
 @transaction.atomic
-def accept_invitation(*, token: str) -> Accepted:
+def accept_invitation(*, token: str, signed_in_user: User | None = None) -> Accepted:
     """Use up the invitation: person, role in the invitation's institution, link to the host.
 
     Runs inside the invitation's institution whatever institution the browser had active,
-    so the membership can never land in another tenant.
+    so the membership can never land in another tenant. When the address already has an
+    account, `signed_in_user` must be that account (signed in the normal way, second factor
+    included); otherwise SignInRequired is raised and the invitation stays unused.
     """
     found = find_invitation(token)
     # Lock the row so two clicks at once cannot both use the same link.
@@ -164,7 +185,10 @@ def accept_invitation(*, token: str) -> Accepted:
     if invitation.state != "pending":
         raise InvitationUnusable(invitation.state, invitation)
     with tenant_context(invitation.institution_id):
-        user = User.objects.filter(email__iexact=invitation.email).first()
+        user = existing_account(invitation)
+        new_account = user is None
+        if user is not None and (signed_in_user is None or signed_in_user.pk != user.pk):
+            raise SignInRequired(invitation)
         if user is None:
             user = User(
                 email=invitation.email,
@@ -186,7 +210,7 @@ def accept_invitation(*, token: str) -> Accepted:
         invitation.accepted_by = user
         invitation.membership = membership
         invitation.save(update_fields=["accepted_at", "accepted_by", "membership"])
-    return Accepted(invitation=invitation, user=user, membership=membership)
+    return Accepted(invitation=invitation, user=user, membership=membership, new_account=new_account)
 
 
 def _mark_email_verified(user: User) -> None:

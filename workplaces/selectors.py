@@ -40,6 +40,7 @@ from workplaces.models import (
     WorkplaceCriterion,
 )
 from wpl.academic_years import current_academic_year
+from wpl.ids import parse_id
 from wpl.models import Membership
 
 
@@ -58,8 +59,8 @@ def organisation_export_queryset(
     from wpl import academic_years as wpl_academic_years
 
     programme = None
-    if programme_id.isdigit():
-        programme = workplaces.programmes(membership=membership).filter(pk=int(programme_id)).first()
+    if parse_id(programme_id):
+        programme = workplaces.programmes(membership=membership).filter(pk=parse_id(programme_id)).first()
     if academic_year not in wpl_academic_years.academic_year_choices():
         academic_year = wpl_academic_years.current_academic_year()
     organisations = workplaces.organisation_list(

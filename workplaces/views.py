@@ -33,6 +33,7 @@ from workplaces.forms import (
 from workplaces.models import Mentor, Organisation, Region, WorkplaceApproval
 from wpl import academic_years as wpl_academic_years
 from wpl.forms import add_service_errors
+from wpl.ids import parse_id
 from wpl.middleware import SESSION_KEY
 from wpl.validators import parse_weekdays
 from wpl.views import membership_required
@@ -76,8 +77,8 @@ def organisation_list(request):
     programmes = list(selectors.programmes(membership=membership))
     programme = None
     programme_id = request.GET.get("programme", "")
-    if programme_id.isdigit():
-        programme = next((p for p in programmes if p.pk == int(programme_id)), None)
+    if parse_id(programme_id):
+        programme = next((p for p in programmes if p.pk == parse_id(programme_id)), None)
     year_choices = wpl_academic_years.academic_year_choices()
     academic_year = request.GET.get("year") or wpl_academic_years.current_academic_year()
     if academic_year not in year_choices:
@@ -297,8 +298,8 @@ def workplace_decide(request, pk: int):
     _require(permissions.can_approve_workplaces(membership))
     organisation = _organisation(request, pk)
     initial = {"academic_year": wpl_academic_years.current_academic_year()}
-    if request.GET.get("programme", "").isdigit():
-        initial["programme"] = int(request.GET["programme"])
+    if parse_id(request.GET.get("programme")):
+        initial["programme"] = parse_id(request.GET["programme"])
     form = forms.ApprovalForm(
         request.POST or None, initial=initial, programme_queryset=selectors.programmes(membership=membership)
     )
@@ -597,8 +598,8 @@ def invitation_create(request):
         .order_by("organisation__name", "last_name")
     )
     initial = {}
-    if request.GET.get("organisation", "").isdigit():
-        initial["organisation"] = int(request.GET["organisation"])
+    if parse_id(request.GET.get("organisation")):
+        initial["organisation"] = parse_id(request.GET["organisation"])
     form = InvitationForm(request.POST or None, organisations=organisations, mentors=mentors, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -654,12 +655,27 @@ def invite_accept(request, token: str):
         invitation = invitations.find_invitation(token)
     except invitations.InvitationUnusable as exc:
         return _unusable(request, exc)
+    account = invitations.existing_account(invitation)
+    signed_in = request.user if request.user.is_authenticated else None
     if request.method == "POST":
         try:
-            accepted = invitations.accept_invitation(token=token)
+            accepted = invitations.accept_invitation(token=token, signed_in_user=signed_in)
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc)
-        login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
+        except invitations.SignInRequired:
+            # An existing account signs in its own way (password or code, then its second
+            # factor) and comes back here; the link alone never signs anyone in.
+            if signed_in is not None:
+                return render(
+                    request,
+                    "workplaces/offers/invite_accept.html",
+                    {"invitation": invitation, "account": account, "other_account": True},
+                    status=403,
+                )
+            messages.info(request, _("An account already exists for this address: sign in to accept."))
+            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+        if accepted.new_account:
+            login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = accepted.membership.pk
         if accepted.invitation.organisation_id is None:  # a student (wpl.student_access)
             welcome = _("Welcome! You now have access to workplace learning at %(institution)s.") % {
@@ -673,7 +689,13 @@ def invite_accept(request, token: str):
             }
         messages.success(request, welcome)
         return redirect(invitations.landing_url(accepted.invitation))
-    return render(request, "workplaces/offers/invite_accept.html", {"invitation": invitation})
+    context = {
+        "invitation": invitation,
+        "account": account,
+        "other_account": bool(account and signed_in and signed_in.pk != account.pk),
+        "login_url": f"{reverse('account_login')}?{urlencode({'next': request.path})}",
+    }
+    return render(request, "workplaces/offers/invite_accept.html", context)
 
 
 def _unusable(request, exc: invitations.InvitationUnusable):

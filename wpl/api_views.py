@@ -1,17 +1,19 @@
 """API views of the platform core: the signed-in person, memberships and API tokens."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from wpl import selectors
+from wpl import safe_json, selectors, tokens
 from wpl.api import TenantAPIMixin, TenantReadOnlyViewSet
 from wpl.middleware import mfa_required_for
 from wpl.models import Membership
@@ -62,8 +64,14 @@ class TokenRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         request = getattr(self.context["request"], "_request", self.context["request"])
         email = attrs["email"].strip().lower()
-        user = authenticate(request=request, email=email, password=attrs["password"])
-        if user is None:
+        # allauth's adapter applies the website's failed sign-in limit (per account and per
+        # address), so a locked account stays locked here and guesses here count there.
+        try:
+            user = get_account_adapter(request).authenticate(request, email=email, password=attrs["password"])
+        except DjangoValidationError as error:
+            raise exceptions.Throttled(detail=" ".join(error.messages)) from None
+        # allauth hands back an inactive account (for its own "inactive" page): no token for it.
+        if user is None or not user.is_active:
             raise serializers.ValidationError(
                 _("Unable to sign in with this e-mail address and password."), code="authorization"
             )
@@ -95,7 +103,20 @@ class ObtainTokenView(ObtainAuthToken):
     serializer_class = TokenRequestSerializer
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "api-token"
+    parser_classes = [safe_json.JSONParser, FormParser, MultiPartParser]
+
+    def get_permissions(self):
+        # Anyone may ask for a token; only a signed-in owner may revoke theirs.
+        if self.request.method == "DELETE":
+            return [permissions.IsAuthenticated()]
+        return super().get_permissions()
 
     @extend_schema(request=TokenRequestSerializer, responses=TokenResponseSerializer, auth=[])
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, *args, **kwargs):
+        """Revoke your own API token (sent as the credential or not); a new request issues a new key."""
+        tokens.revoke_tokens(request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -35,13 +35,20 @@ def _safe_csv(value: Any) -> Any:
     return value
 
 
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def csv_bytes(
+    headers: Sequence[str], rows: Iterable[Sequence[Any]], *, delimiter: str = ";", bom: bool = True
+) -> bytes:
+    """The one CSV writer of the platform: every cell a spreadsheet would run is neutralised.
+
+    Defaults suit Excel in Belgium (';', UTF-8 with BOM); machine-readable exports may ask
+    for ',' and no BOM.
+    """
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([_safe_csv(h) for h in headers])
     for row in rows:
         writer.writerow(["" if v is None else _safe_csv(v) for v in row])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
 
 
 def xlsx_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Export") -> bytes:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import unicodedata
 import uuid
@@ -24,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from defusedxml import DefusedXmlException, ElementTree
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -47,6 +49,21 @@ STORAGE_ROOT = "imports"
 
 
 MAX_ROWS = 20_000
+
+
+# Spreadsheet-bomb limits, checked while streaming so a hostile file is refused early and
+# cheaply: a few hundred KB of XLSX can unzip to millions of rows, a row of a million cells
+# or one string of hundreds of MB.
+MAX_BLANK_ROWS = 1_000  # blank rows tolerated on top of MAX_ROWS (formatted empty rows)
+
+
+MAX_COLUMNS = 200
+
+
+MAX_CELL_CHARS = 10_000
+
+
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
 
 
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -176,10 +193,82 @@ def check_content(data: bytes, fmt: str) -> None:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 if "[Content_Types].xml" not in archive.namelist():
                     raise ImportFileError(_("This file is not a valid Excel (.xlsx) file."))
-        except zipfile.BadZipFile as exc:
+                check_xlsx_limits(archive)
+        except (zipfile.BadZipFile, ElementTree.ParseError, DefusedXmlException, OSError, EOFError) as exc:
             raise ImportFileError(_("This file is not a valid Excel (.xlsx) file.")) from exc
     else:
         decode_text(data)
+
+
+def _too_big() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The spreadsheet is too large: at most %(rows)s rows, %(columns)s columns and "
+            "%(chars)s characters per cell."
+        )
+        % {"rows": MAX_ROWS, "columns": MAX_COLUMNS, "chars": MAX_CELL_CHARS}
+    )
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def check_xlsx_limits(archive: zipfile.ZipFile) -> None:
+    """Refuse a workbook whose sheets or strings exceed the limits, streaming and stopping early.
+
+    The declared unpacked sizes come first (zipfile never unpacks more than it declares);
+    then every worksheet and the shared strings are read as an XML stream, element by
+    element, and dropped as they pass, so memory stays flat whatever the file holds.
+    """
+    infos = archive.infolist()
+    if sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED_BYTES:
+        raise _too_big()
+    for info in infos:
+        name = info.filename
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            _check_sheet_stream(archive, name)
+        elif name == "xl/sharedStrings.xml":
+            _check_strings_stream(archive, name)
+
+
+def _check_sheet_stream(archive: zipfile.ZipFile, name: str) -> None:
+    rows = cells = 0
+    with archive.open(name) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = _local(element.tag)
+            if event == "start":
+                if tag == "row":
+                    rows += 1
+                    cells = 0
+                    if rows > MAX_ROWS + 1 + MAX_BLANK_ROWS:
+                        raise _too_big()
+                elif tag == "c":
+                    cells += 1
+                    if cells > MAX_COLUMNS:
+                        raise _too_big()
+                continue
+            if tag in ("v", "t", "f") and element.text and len(element.text) > MAX_CELL_CHARS:
+                raise _too_big()
+            if tag in ("c", "row"):
+                element.clear()
+
+
+def _check_strings_stream(archive: zipfile.ZipFile, name: str) -> None:
+    with archive.open(name) as stream:
+        length = 0
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = _local(element.tag)
+            if event == "start":
+                if tag == "si":
+                    length = 0
+                continue
+            if tag == "t" and element.text:
+                length += len(element.text)
+                if length > MAX_CELL_CHARS:
+                    raise _too_big()
+            if tag == "si":
+                element.clear()
 
 
 def read_upload(uploaded) -> tuple[bytes, str]:
@@ -228,6 +317,67 @@ def load_upload(*, institution_id: int, token: str) -> bytes | None:
 def delete_upload(*, institution_id: int, token: str) -> None:
     if _TOKEN.match(token or ""):
         default_storage.delete(storage_path(institution_id, token))
+        default_storage.delete(storage_path(institution_id, token) + SUMMARY_SUFFIX)
+
+
+# --- the preview, kept so a file is parsed once per upload ------------------------------
+SUMMARY_SUFFIX = ".report.json"
+
+
+SUMMARY_ERRORS_KEPT = 500
+
+
+@dataclass
+class Summary:
+    """What the preview page shows of a report; stored next to the upload as JSON."""
+
+    row_count: int
+    valid_count: int
+    invalid_count: int
+    unknown_headers: list[str]
+    errors: list[RowError]
+    error_count: int
+
+
+def summarise(report: Report) -> Summary:
+    errors = report.errors
+    return Summary(
+        row_count=len(report.rows),
+        valid_count=len(report.valid_rows),
+        invalid_count=len(report.invalid_rows),
+        unknown_headers=list(report.unknown_headers),
+        errors=errors[:SUMMARY_ERRORS_KEPT],
+        error_count=len(errors),
+    )
+
+
+def store_summary(*, institution_id: int, token: str, summary: Summary) -> None:
+    """Keep the preview of a staged upload: showing it again does not parse the file again."""
+    payload = {
+        **{k: getattr(summary, k) for k in ("row_count", "valid_count", "invalid_count", "error_count")},
+        "unknown_headers": summary.unknown_headers,
+        "errors": [[e.row, e.column, e.message] for e in summary.errors],
+    }
+    path = storage_path(institution_id, token) + SUMMARY_SUFFIX
+    default_storage.save(path, ContentFile(json.dumps(payload).encode("utf-8")))
+
+
+def load_summary(*, institution_id: int, token: str) -> Summary | None:
+    if not _TOKEN.match(token or ""):
+        return None
+    path = storage_path(institution_id, token) + SUMMARY_SUFFIX
+    if not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as handle:
+        payload = json.loads(handle.read())
+    return Summary(
+        row_count=payload["row_count"],
+        valid_count=payload["valid_count"],
+        invalid_count=payload["invalid_count"],
+        unknown_headers=payload["unknown_headers"],
+        errors=[RowError(row, column, message) for row, column, message in payload["errors"]],
+        error_count=payload["error_count"],
+    )
 
 
 def decode_text(data: bytes) -> str:
@@ -259,6 +409,12 @@ def read_table(data: bytes, fmt: str) -> Iterator[tuple[int, list[str]]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             for row in reader:
+                if (
+                    reader.line_num > MAX_ROWS + 1 + MAX_BLANK_ROWS
+                    or len(row) > MAX_COLUMNS
+                    or any(len(c) > MAX_CELL_CHARS for c in row)
+                ):
+                    raise _too_big()
                 # A quoted cell may span lines: csv.reader knows the physical line it ended on.
                 yield reader.line_num, [_cell(c) for c in row]
         except csv.Error as exc:
@@ -274,7 +430,9 @@ def read_table(data: bytes, fmt: str) -> Iterator[tuple[int, list[str]]]:
         raise ImportFileError(_("This file is not a valid Excel (.xlsx) file.")) from exc
     try:
         sheet = workbook.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        # check_xlsx_limits ran at upload; the bounds here keep a stored file within them too.
+        rows = sheet.iter_rows(max_row=MAX_ROWS + 1 + MAX_BLANK_ROWS, max_col=MAX_COLUMNS, values_only=True)
+        for number, row in enumerate(rows, start=1):
             yield number, [_cell(c) for c in row]
     finally:
         workbook.close()

@@ -15,10 +15,14 @@ YEARS_ORDER_MESSAGE = _(
 _SEPARATORS = re.compile(r"[\s.\-/]")
 
 
+_ASCII_DIGITS = re.compile(r"[0-9]+", re.ASCII)
+
+
 def normalise_enterprise_number(value: str) -> str:
     """Return the enterprise number as 0123.456.789, or raise a translated ValidationError.
 
-    Accepted input: 0123.456.789, 0123456789, BE0123456789 (also with spaces or dashes).
+    Accepted input: 0123.456.789, 0123456789, BE0123456789 (also with spaces or dashes), and
+    the old 9-digit notation (403.170.701), which the official registry reads with a leading 0.
     The number has 10 digits, starts with 0 or 1, and its last two digits are
     97 - (first eight digits mod 97).
     """
@@ -26,7 +30,11 @@ def normalise_enterprise_number(value: str) -> str:
     if raw.startswith("BE"):
         raw = raw[2:]
     digits = _SEPARATORS.sub("", raw)
-    if not digits.isdigit() or len(digits) != 10:
+    # ASCII digits only: str.isdigit() also accepts superscripts and other scripts' digits,
+    # which int() then refuses.
+    if _ASCII_DIGITS.fullmatch(digits) and len(digits) == 9:
+        digits = "0" + digits
+    if not _ASCII_DIGITS.fullmatch(digits) or len(digits) != 10:
         raise ValidationError(
             _("An enterprise number has 10 digits, written as 0123.456.789 or BE0123456789."),
             code="enterprise_number_format",
@@ -53,7 +61,7 @@ def parse_weekdays(value: str | None) -> list[int]:
     days = set()
     for part in (value or "").split(","):
         part = part.strip()
-        if part.isdigit() and 1 <= int(part) <= 7:
+        if _ASCII_DIGITS.fullmatch(part) and 1 <= int(part) <= 7:
             days.add(int(part))
     return sorted(days)
 
@@ -65,7 +73,7 @@ def format_weekdays(days) -> str:
 def validate_weekdays(value: str) -> None:
     for part in (value or "").split(","):
         part = part.strip()
-        if part and (not part.isdigit() or not 1 <= int(part) <= 7):
+        if part and (not _ASCII_DIGITS.fullmatch(part) or not 1 <= int(part) <= 7):
             raise ValidationError(
                 _("Weekdays are numbers from 1 (Monday) to 7 (Sunday), separated by commas."),
                 code="weekdays",

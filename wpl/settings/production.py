@@ -14,6 +14,14 @@ from .base import env_bool
 DEBUG = False
 if "SECRET_KEY" not in os.environ and not env_bool("WPL_ALLOW_DEV_KEY", False):
     raise ImproperlyConfigured("Set SECRET_KEY for production.")
+# A placeholder (or the development key) signs sessions and tokens anyone could forge.
+_WEAK_KEY_MARKERS = ("change-me", "changeme", "dev-only", "insecure", "secret-key")
+if "SECRET_KEY" in os.environ and (
+    len(set(SECRET_KEY)) < 5  # noqa: F405
+    or len(SECRET_KEY) < 32  # noqa: F405
+    or any(marker in SECRET_KEY.lower() for marker in _WEAK_KEY_MARKERS)  # noqa: F405
+):
+    raise ImproperlyConfigured("SECRET_KEY is a placeholder: set 50+ random characters for production.")
 
 # --- HTTPS ----------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
