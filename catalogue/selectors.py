@@ -154,6 +154,18 @@ class YearPlan:
         return self.hours_per_day * len(self.days)
 
     @property
+    def hours_short(self) -> Decimal | None:
+        """Hours the plan falls short of the required hours (None when enough or not planned).
+
+        E.g. 538 planned against 600 required -> 62. A year without WPL days planned yet is
+        reported as "not planned", not as short.
+        """
+        if not self.required_hours or not self.days:
+            return None
+        missing = Decimal(self.required_hours) - self.hours
+        return missing if missing > 0 else None
+
+    @property
     def per_month(self) -> list[tuple[date, int]]:
         """[(first day of the month, number of WPL days)] in calendar order."""
         counts = Counter(d.replace(day=1) for d in self.days)
@@ -166,7 +178,7 @@ def _programme_year_settings(programme_year: ProgrammeYear | None) -> tuple[list
     return programme_year.weekdays, programme_year.hours_per_day, programme_year.required_hours
 
 
-def _plan(
+def plan_for_year(
     *,
     calendar: AcademicCalendar,
     programme: Programme,
@@ -207,7 +219,7 @@ def year_plan(
     if calendar is None:
         return None
     programme_year = ProgrammeYear.objects.filter(programme_id=programme.pk, year=year).first()
-    return _plan(
+    return plan_for_year(
         calendar=calendar,
         programme=programme,
         year=year,
@@ -286,7 +298,7 @@ def calendar_plans(*, membership: Membership, calendar: AcademicCalendar) -> lis
         years = {py.year: py for py in programme.programme_years.all()}
         for year in range(1, programme.years + 1):
             plans.append(
-                _plan(
+                plan_for_year(
                     calendar=calendar,
                     programme=programme,
                     year=year,
@@ -297,3 +309,5 @@ def calendar_plans(*, membership: Membership, calendar: AcademicCalendar) -> lis
                 )
             )
     return plans
+
+

@@ -1,4 +1,5 @@
-"""Demo data of the coordinator's matching board: an open round with students who ranked offers.
+"""Demo data of the coordinator's matching board: an open round with students who ranked offers,
+and a published round of a second programme with a follow-up round for its unplaced students.
 
 Runs inside the institution's tenant after the other placements seeders; idempotent. Uses
 the programme and workplaces the earlier seeders made; creates accepted offers for the demo
@@ -134,4 +135,89 @@ def seed(institution) -> MatchingRound | None:
                 rank=rank,
                 motivation="Sluit aan bij mijn interesses." if rank == 1 else "",
             )
+    seed_follow_up(institution, exclude=programme)
     return matching_round
+
+
+FOLLOW_UP_STUDENTS = [("Fien", "Claes"), ("Gilles", "Dubois"), ("Hajar", "El Amrani"), ("Ivo", "Jacobs")]
+
+
+def seed_follow_up(institution, *, exclude: Programme) -> MatchingRound | None:
+    """A published round of a second programme that left two students unplaced, and the
+    follow-up round opened for them (no e-mails: the placements are written directly)."""
+    from matching.models import Assignment
+    from matching.services import MatchingError, create_follow_up
+    from placements.models import Placement
+    from workplaces.models import WorkplaceApproval
+
+    # Another programme's first year, or else the second year of the same programme.
+    programme, year = (
+        Programme.objects.filter(code__in=PROGRAMME_CODES).exclude(pk=exclude.pk).order_by("id").first()
+        or Programme.objects.exclude(pk=exclude.pk).order_by("id").first()
+    ), 1
+    if programme is None and exclude.years >= 2:
+        programme, year = exclude, 2
+    if programme is None:
+        return None
+    academic_year = current_academic_year()
+    first = MatchingRound.objects.filter(
+        programme=programme, academic_year=academic_year, year=year, follow_up_of__isnull=True
+    ).first()
+    if first is not None:
+        return MatchingRound.objects.filter(follow_up_of=first).first()
+    offers = _offers(programme, academic_year, year)[:3]
+    if len(offers) < 2:
+        return None
+    for offer in offers:
+        if not WorkplaceApproval.objects.filter(
+            organisation=offer.organisation, programme=programme, academic_year=academic_year
+        ).exists():
+            WorkplaceApproval.objects.create(
+                organisation=offer.organisation,
+                programme=programme,
+                academic_year=academic_year,
+                decision=WorkplaceApproval.Decision.APPROVED,
+            )
+    slug = institution.slug
+    students = []
+    for number, (first_name, last_name) in enumerate(FOLLOW_UP_STUDENTS, start=1):
+        student, _ = Student.objects.get_or_create(
+            student_number=f"{slug[:3].upper()}-FU-{number:03d}",
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                "email": f"{first_name}.{last_name}".lower().replace(" ", "") + f"@student.{slug}.demo",
+                "programme": programme,
+                "year": year,
+            },
+        )
+        students.append(student)
+    first = MatchingRound.objects.create(
+        programme=programme,
+        academic_year=academic_year,
+        year=year,
+        name=f"Matching {programme.name} {academic_year}",
+        max_choices=3,
+        status=MatchingRound.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    for student in students:
+        for rank, offer in enumerate([offers[0], offers[1]], start=1):
+            StudentPreference.objects.create(round=first, student=student, offer=offer, rank=rank)
+    # The first students were placed at the first offer (two at most); the others stay unplaced.
+    for student in students[: min(offers[0].places, 2)]:
+        Assignment.objects.create(round=first, student=student, offer=offers[0], reason="first_choice")
+        Placement.objects.create(
+            student=student,
+            organisation_id=offers[0].organisation_id,
+            site_id=offers[0].site_id,
+            offer=offers[0],
+            mentor_id=offers[0].mentor_id,
+            programme=programme,
+            academic_year=academic_year,
+            year=year,
+        )
+    try:
+        return create_follow_up(round=first, by=None, preferences_deadline=timezone.now() + timedelta(days=7))
+    except MatchingError:
+        return None

@@ -98,8 +98,14 @@ class RankingForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2, "style": "width:100%"}),
             )
 
+    #: rank -> UnavailableChoice: a saved choice that closed since (shown in its slot).
+    unavailable: dict = {}
+
     def slots(self):
-        return [(n, self[f"offer_{n}"], self[f"motivation_{n}"]) for n in range(1, self.max_choices + 1)]
+        return [
+            (n, self[f"offer_{n}"], self[f"motivation_{n}"], self.unavailable.get(n))
+            for n in range(1, self.max_choices + 1)
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -302,7 +308,7 @@ class RoundForm(forms.Form):
             self.add_error("ratings_deadline", _("Workplaces rate after the students' preferences are due."))
         if programme and year and data.get("academic_year"):
             exists = MatchingRound.objects.filter(
-                programme=programme, year=year, academic_year=data["academic_year"]
+                programme=programme, year=year, academic_year=data["academic_year"], follow_up_of__isnull=True
             ).exists()
             if exists:
                 raise forms.ValidationError(
@@ -350,3 +356,33 @@ class SupervisorForm(forms.Form):
     def __init__(self, *args, supervisors=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisor"].queryset = supervisors
+
+
+class FollowUpForm(forms.Form):
+    """A follow-up round for the students a published round left unplaced."""
+
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    preferences_deadline = forms.DateTimeField(
+        label=_("Students' preferences due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ratings_deadline = forms.DateTimeField(
+        label=_("Workplaces' ratings due"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        prefs, ratings = data.get("preferences_deadline"), data.get("ratings_deadline")
+        if prefs and ratings and ratings < prefs:
+            self.add_error("ratings_deadline", _("Workplaces rate after the students' preferences are due."))
+        return data
+
+
+class PublishForm(forms.Form):
+    """The coordinator confirms the problems the publish page named (`token`: what they saw)."""
+
+    token = forms.CharField(required=False)
+    confirm = forms.BooleanField(required=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Programme
@@ -37,14 +38,27 @@ class MatchingRound(TenantModel):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     max_choices = models.PositiveSmallIntegerField(_("maximum choices per student"), default=5)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # A follow-up round matches the students a published round left unplaced to the offers
+    # with places left; its placements add to the earlier ones.
+    follow_up_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("follow-up of"),
+    )
 
     objects, all_tenants = scoped_managers(RoundQuerySet)
 
     class Meta:
-        ordering = ["-academic_year", "programme__name", "year"]
+        ordering = ["-academic_year", "programme__name", "year", "id"]
         constraints = [
+            # One first round per programme, year and academic year; follow-up rounds add to it.
             models.UniqueConstraint(
-                fields=["institution", "programme", "academic_year", "year"], name="round_unique_per_year"
+                fields=["institution", "programme", "academic_year", "year"],
+                condition=Q(follow_up_of__isnull=True),
+                name="round_unique_per_year",
             )
         ]
         verbose_name = _("matching round")
@@ -52,6 +66,10 @@ class MatchingRound(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_follow_up(self) -> bool:
+        return self.follow_up_of_id is not None
 
 
 class RoundChildQuerySet(TenantQuerySet):

@@ -8,12 +8,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from catalogue.models import ProgrammeYear
 from matching.algorithms import (
@@ -56,12 +67,24 @@ def student_for(membership: Membership) -> Student | None:
 
 
 def rounds_for_student(*, membership: Membership, student: Student) -> QuerySet:
-    """Matching rounds of the student's programme and year, newest first."""
+    """Matching rounds of the student's programme and year, newest first.
+
+    A follow-up round only counts for the students it is for: those without a placement
+    for its academic year when it is open, and those it placed.
+    """
+    placed = Placement.objects.filter(
+        student_id=student.pk,
+        academic_year=OuterRef("academic_year"),
+        year=OuterRef("year"),
+        wpl_unit__isnull=True,
+    )
+    in_round = Assignment.objects.filter(round_id=OuterRef("pk"), student_id=student.pk)
     return (
         MatchingRound.objects.visible_to(membership)
         .filter(programme_id=student.programme_id, year=student.year)
+        .filter(Q(follow_up_of__isnull=True) | ~Exists(placed) | Exists(in_round))
         .select_related("programme")
-        .order_by("-academic_year")
+        .order_by("-academic_year", "-id")
     )
 
 
@@ -141,6 +164,11 @@ def offers_for_round(
                 )
             ),
         )
+    if matching_round.follow_up_of_id:
+        # A follow-up round offers only what still has a place after the earlier rounds.
+        from matching.selectors import round_offers
+
+        qs = qs.filter(pk__in=round_offers(matching_round).values("pk"))
     if filters is not None:
         qs = apply_offer_filters(qs, filters)
     return qs
@@ -192,6 +220,57 @@ def student_preferences(*, membership: Membership, matching_round: MatchingRound
         .select_related("offer__organisation", "offer__site")
         .order_by("rank")
     )
+
+
+@dataclass
+class UnavailableChoice:
+    """A student's ranked choice that can no longer be matched, and why (shown, not dropped)."""
+
+    rank: int
+    offer: PlacementOffer
+    reason: str
+
+
+def unavailable_choices(
+    *, membership: Membership, matching_round: MatchingRound, preferences: list
+) -> list[UnavailableChoice]:
+    """The student's choices that are no longer open in the round: offer withdrawn or closed,
+    workplace not (or no longer) approved, or (follow-up round) no place left. Two queries."""
+    if not preferences:
+        return []
+    from django.utils.translation import gettext as _
+
+    open_ids = set(
+        offers_for_round(membership=membership, matching_round=matching_round)
+        .filter(pk__in=[p.offer_id for p in preferences])
+        .values_list("pk", flat=True)
+    )
+    gone = [p for p in preferences if p.offer_id not in open_ids]
+    if not gone:
+        return []
+    decisions = dict(
+        PlacementOffer.objects.filter(pk__in=[p.offer_id for p in gone])
+        .annotate(
+            approval=latest_approval_decision(
+                programme_id=matching_round.programme_id, academic_year=matching_round.academic_year
+            )
+        )
+        .values_list("pk", "approval")
+    )
+    found = []
+    for p in gone:
+        if p.offer.status == PlacementOffer.Status.WITHDRAWN:
+            reason = _("the workplace withdrew the offer")
+        elif p.offer.status != PlacementOffer.Status.ACCEPTED:
+            reason = _("the offer is no longer open")
+        elif decisions.get(p.offer_id) == WorkplaceApproval.Decision.REJECTED:
+            reason = _("the workplace is not approved for your programme")
+        elif decisions.get(p.offer_id) != WorkplaceApproval.Decision.APPROVED:
+            reason = _("the workplace is not approved yet for your programme")
+        else:
+            reason = _("it has no place left")
+        found.append(UnavailableChoice(rank=p.rank, offer=p.offer, reason=reason))
+    return found
 
 
 def student_visits(
@@ -275,11 +354,13 @@ def workplace_changes(*, membership: Membership) -> QuerySet:
 
 
 def round_of_offer(offer: PlacementOffer) -> MatchingRound | None:
+    """The offer's current round: the newest one (a follow-up round after the first)."""
     return (
         MatchingRound.objects.filter(
             programme_id=offer.programme_id, year=offer.year, academic_year=offer.academic_year
         )
         .select_related("programme")
+        .order_by("-id")
         .first()
     )
 
@@ -302,18 +383,20 @@ def offers_with_candidates(*, membership: Membership) -> list[dict]:
     )
     offers = [o for o in offers if (o.programme_id, o.year, o.academic_year) in rounds]
     offer_ids = [o.pk for o in offers]
+    # Only the running rounds' candidates (a follow-up round shares offers with its parent).
+    round_ids = [r.pk for r in rounds.values()]
     candidates: dict[int, set[int]] = {}
     rated: dict[int, set[int]] = {}
     for model in (StudentPreference, WorkplaceVisit):
         for offer_id, student_id in (
             model.objects.visible_to(membership)
-            .filter(offer_id__in=offer_ids)
+            .filter(offer_id__in=offer_ids, round_id__in=round_ids)
             .values_list("offer_id", "student_id")
         ):
             candidates.setdefault(offer_id, set()).add(student_id)
     for offer_id, student_id in (
         CandidateRating.objects.visible_to(membership)
-        .filter(offer_id__in=offer_ids)
+        .filter(offer_id__in=offer_ids, round_id__in=round_ids)
         .values_list("offer_id", "student_id")
     ):
         rated.setdefault(offer_id, set()).add(student_id)
@@ -402,6 +485,17 @@ FORBIDDEN_LABELS = {
 }
 
 
+SHORT_WEEKDAYS = {
+    1: gettext_lazy("Mon"),
+    2: gettext_lazy("Tue"),
+    3: gettext_lazy("Wed"),
+    4: gettext_lazy("Thu"),
+    5: gettext_lazy("Fri"),
+    6: gettext_lazy("Sat"),
+    7: gettext_lazy("Sun"),
+}
+
+
 CONFLICT_LABELS = {
     "over_capacity": gettext_lazy("over capacity"),
     "not_ranked": gettext_lazy("not ranked by the student"),
@@ -414,21 +508,101 @@ CONFLICT_LABELS = {
 
 
 def rounds(*, membership: Membership) -> QuerySet[MatchingRound]:
-    return MatchingRound.objects.visible_to(membership).select_related("programme")
+    return MatchingRound.objects.visible_to(membership).select_related("programme", "follow_up_of")
+
+
+def _year_placements(round: MatchingRound) -> QuerySet[Placement]:
+    """The programme year's placements (not per WPL unit) in the round's academic year."""
+    return Placement.objects.filter(
+        programme_id=round.programme_id,
+        academic_year=round.academic_year,
+        year=round.year,
+        wpl_unit__isnull=True,
+    )
+
+
+def _earlier_placements(round: MatchingRound) -> QuerySet[Placement]:
+    """Placements made before this follow-up round (its own published ones excluded)."""
+    own = Assignment.objects.filter(round_id=round.pk).values("student_id")
+    return _year_placements(round).exclude(student_id__in=own)
 
 
 def round_offers(round: MatchingRound) -> QuerySet[PlacementOffer]:
-    """Accepted offers of the round's programme, year and academic year."""
-    return PlacementOffer.objects.filter(
+    """Accepted offers of the round's programme, year and academic year.
+
+    A follow-up round keeps only the offers that still have a place left after the
+    placements of the earlier rounds.
+    """
+    qs = PlacementOffer.objects.filter(
         status=PlacementOffer.Status.ACCEPTED,
         programme_id=round.programme_id,
         year=round.year,
         academic_year=round.academic_year,
     )
+    if round.follow_up_of_id:
+        used = (
+            _earlier_placements(round)
+            .filter(offer_id=OuterRef("pk"))
+            .order_by()
+            .values("offer_id")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        )
+        qs = qs.annotate(places_used=Coalesce(Subquery(used), 0)).filter(places__gt=F("places_used"))
+    return qs
+
+
+def used_places(round: MatchingRound) -> dict[int, int]:
+    """Offer id -> places already taken by earlier rounds (follow-up rounds only; else no query)."""
+    if not round.follow_up_of_id:
+        return {}
+    return dict(
+        _earlier_placements(round)
+        .filter(offer_id__isnull=False)
+        .order_by()
+        .values_list("offer_id")
+        .annotate(n=Count("pk"))
+        .values_list("offer_id", "n")
+    )
 
 
 def round_students(round: MatchingRound) -> QuerySet[Student]:
-    return Student.objects.filter(programme_id=round.programme_id, year=round.year)
+    """The programme year's students; a follow-up round only those still without a placement."""
+    qs = Student.objects.filter(programme_id=round.programme_id, year=round.year)
+    if round.follow_up_of_id:
+        qs = qs.exclude(pk__in=_earlier_placements(round).values("student_id"))
+    return qs
+
+
+def round_offers_left(round: MatchingRound) -> int:
+    """How many offers of the programme year still have a place after this round's placements."""
+    used = dict(
+        _year_placements(round)
+        .filter(offer_id__isnull=False)
+        .order_by()
+        .values_list("offer_id")
+        .annotate(n=Count("pk"))
+        .values_list("offer_id", "n")
+    )
+    return sum(
+        1
+        for pk, places in PlacementOffer.objects.filter(
+            status=PlacementOffer.Status.ACCEPTED,
+            programme_id=round.programme_id,
+            year=round.year,
+            academic_year=round.academic_year,
+        ).values_list("pk", "places")
+        if places > used.get(pk, 0)
+    )
+
+
+def unplaced_after(round: MatchingRound) -> int:
+    """How many of the programme year's students have no placement yet (for a follow-up round)."""
+    return (
+        Student.objects.filter(programme_id=round.programme_id, year=round.year)
+        .exclude(pk__in=_year_placements(round).values("student_id"))
+        .count()
+    )
 
 
 def approval_status(round: MatchingRound) -> dict[int, str]:
@@ -507,8 +681,13 @@ class OfferInfo:
             mark_safe(' class="status-fail"') if self.over_capacity else "",
             taken,
             approval,
-            self.weekdays or "—",
+            self.weekdays_label or "—",
         )
+
+    @property
+    def weekdays_label(self) -> str:
+        """The offer's weekdays as translated short names ("wo, do, vr"), not "3,4,5"."""
+        return ", ".join(str(SHORT_WEEKDAYS[d]) for d in parse_weekdays(self.weekdays) if d in SHORT_WEEKDAYS)
 
     def oob_row_html(self) -> str:
         return self.row_html(oob=True)
@@ -622,16 +801,18 @@ class Board:
 
 def _offer_infos(round: MatchingRound, approvals: dict[int, str]) -> dict[int, OfferInfo]:
     assigned = Assignment.objects.filter(round=round).values("offer_id")
-    rows = (
-        PlacementOffer.objects.filter(
-            Q(
-                status=PlacementOffer.Status.ACCEPTED,
-                programme_id=round.programme_id,
-                year=round.year,
-                academic_year=round.academic_year,
-            )
-            | Q(pk__in=assigned)
+    if round.follow_up_of_id:
+        open_offers = Q(pk__in=round_offers(round).values("pk"))
+    else:
+        open_offers = Q(
+            status=PlacementOffer.Status.ACCEPTED,
+            programme_id=round.programme_id,
+            year=round.year,
+            academic_year=round.academic_year,
         )
+    used = used_places(round)
+    rows = (
+        PlacementOffer.objects.filter(open_offers | Q(pk__in=assigned))
         .order_by("organisation__name", "id")
         .values_list(
             "id",
@@ -652,7 +833,7 @@ def _offer_infos(round: MatchingRound, approvals: dict[int, str]) -> dict[int, O
             organisation=organisation,
             site=site or "",
             mentor=f"{first or ''} {last or ''}".strip(),
-            places=places,
+            places=max(places - used.get(pk, 0), 0),
             weekdays=weekdays,
             status=status,
             approval=approvals.get(organisation_id),
@@ -773,6 +954,103 @@ def board(
     return result, {"page": page or 1, "pages": pages if page is not None else 1}
 
 
+@dataclass
+class PublishCheck:
+    """What publishing the round would do wrong: refusals block, warnings need a confirmation."""
+
+    assigned: int
+    unplaced: int
+    conflicts: int
+    conflict_kinds: dict[str, int]
+    not_approved: list[str]
+    over_capacity: list[str]
+
+    @property
+    def refusals(self) -> list[str]:
+        found = []
+        if self.not_approved:
+            found.append(
+                ngettext(
+                    "%(n)s assignment is to a workplace that is not approved for this programme "
+                    "and academic year: %(names)s.",
+                    "%(n)s assignments are to workplaces that are not approved for this programme "
+                    "and academic year: %(names)s.",
+                    self.conflict_kinds.get("not_approved", 0),
+                )
+                % {"n": self.conflict_kinds.get("not_approved", 0), "names": ", ".join(self.not_approved)}
+            )
+        if self.over_capacity:
+            found.append(
+                _("These offers are over capacity: %(names)s.") % {"names": ", ".join(self.over_capacity)}
+            )
+        return found
+
+    @property
+    def warnings(self) -> list[str]:
+        found = []
+        if self.conflicts:
+            kinds = ", ".join(
+                f"{CONFLICT_LABELS[k]} ({n})" for k, n in sorted(self.conflict_kinds.items()) if n
+            )
+            found.append(
+                ngettext(
+                    "%(n)s student has a conflict on the board: %(kinds)s.",
+                    "%(n)s students have conflicts on the board: %(kinds)s.",
+                    self.conflicts,
+                )
+                % {"n": self.conflicts, "kinds": kinds}
+            )
+        if self.unplaced:
+            found.append(
+                ngettext(
+                    "%(n)s student stays without a placement.",
+                    "%(n)s students stay without a placement.",
+                    self.unplaced,
+                )
+                % {"n": self.unplaced}
+            )
+        return found
+
+    @property
+    def acknowledgements(self) -> frozenset[str]:
+        """The kinds of warning a coordinator must confirm before publishing."""
+        kinds = set()
+        if self.conflicts:
+            kinds.add("conflicts")
+        if self.unplaced:
+            kinds.add("unplaced")
+        return frozenset(kinds)
+
+    @property
+    def token(self) -> str:
+        """Identifies what the coordinator saw; publishing re-asks when the board changed since."""
+        kinds = ",".join(f"{k}={n}" for k, n in sorted(self.conflict_kinds.items()))
+        return f"a={self.assigned};u={self.unplaced};c={self.conflicts};{kinds}"
+
+
+def publish_check(round: MatchingRound) -> PublishCheck:
+    """The board's problems that publishing must refuse or have confirmed (a few queries)."""
+    data, _pages = board(round, page=None)
+    kinds: dict[str, int] = {}
+    not_approved: dict[int, str] = {}
+    over: dict[int, str] = {}
+    for row in data.rows:
+        for kind in row.conflicts:
+            kinds[kind] = kinds.get(kind, 0) + 1
+        if row.offer is not None and "not_approved" in row.conflicts:
+            not_approved[row.offer.organisation_id] = row.offer.organisation
+        if row.offer is not None and "over_capacity" in row.conflicts:
+            over[row.offer.id] = row.offer.label
+    return PublishCheck(
+        assigned=data.placed,
+        unplaced=data.unplaced,
+        conflicts=data.with_conflicts,
+        conflict_kinds=kinds,
+        not_approved=sorted(not_approved.values()),
+        over_capacity=sorted(over.values()),
+    )
+
+
 def _row(student, assignment, offers, required, programme_days) -> BoardRow:
     row = BoardRow(student=student)
     if assignment is not None:
@@ -890,9 +1168,10 @@ def build_problem(round: MatchingRound) -> ProblemData:
                 forbidden[(student_id, offer_id)] = "previous_workplace"
             elif days and offer["weekdays"] and not days <= _weekday_set(offer["weekdays"]):
                 forbidden[(student_id, offer_id)] = "weekdays"
+    used = used_places(round)
     problem = MatchingProblem(
         student_prefs=prefs,
-        capacities={o: row["places"] for o, row in offers.items()},
+        capacities={o: row["places"] - used.get(o, 0) for o, row in offers.items()},
         offer_ratings=ratings,
         forbidden=frozenset(forbidden),
         locks=locks,
@@ -1084,6 +1363,8 @@ def round_placements(round: MatchingRound) -> QuerySet[Placement]:
             academic_year=round.academic_year,
             year=round.year,
             offer__in=Assignment.objects.filter(round=round).values("offer_id"),
+            # Follow-up rounds share offers with earlier rounds: only this round's students.
+            student__in=Assignment.objects.filter(round=round).values("student_id"),
         )
         .select_related("student", "organisation", "site", "mentor", "supervisor__user")
         .order_by("student__last_name", "student__first_name", "id")

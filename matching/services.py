@@ -7,7 +7,7 @@ form they re-render.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -361,6 +361,18 @@ class MatchingConflict(MatchingError):
     status = 409
 
 
+class PublishNeedsConfirmation(MatchingError):
+    """Publishing would leave conflicts or unplaced students; the coordinator must confirm them."""
+
+    status = 409
+
+    def __init__(self, check: selectors.PublishCheck):
+        super().__init__(
+            " ".join([*check.warnings, _("Confirm that you want to publish the round anyway.")])
+        )
+        self.check = check
+
+
 UNSET = object()
 
 
@@ -376,7 +388,9 @@ def create_round(
     ratings_deadline: datetime | None = None,
     max_choices: int = 5,
 ) -> MatchingRound:
-    if MatchingRound.objects.filter(programme=programme, academic_year=academic_year, year=year).exists():
+    if MatchingRound.objects.filter(
+        programme=programme, academic_year=academic_year, year=year, follow_up_of__isnull=True
+    ).exists():
         raise MatchingConflict(_("There already is a round for this programme, year and academic year."))
     try:
         with transaction.atomic():
@@ -478,10 +492,11 @@ def assign(
             return _set_lock(round=round, current=current, locked=lock, by=by)
         return current
     taken = Assignment.objects.filter(round=round, offer=offer).exclude(student=student).count()
-    if taken >= offer.places:
+    places = offer.places - selectors.used_places(round).get(offer.pk, 0)
+    if taken >= places:
         raise MatchingConflict(
             _("%(offer)s has no free place left (%(taken)s of %(places)s taken).")
-            % {"offer": offer.organisation.name, "taken": taken, "places": offer.places}
+            % {"offer": offer.organisation.name, "taken": taken, "places": places}
         )
     locked = current.locked if (current is not None and lock is None) else bool(lock)
     if current is None:
@@ -651,7 +666,8 @@ def apply_proposal(*, proposal: MatchingProposal, by: User) -> dict[str, int]:
     for student_id, offer_id in wanted.items():
         if student_id not in current and offer_id is not None:
             load[offer_id] = load.get(offer_id, 0) + 1
-    if any(n > offers[o].places for o, n in load.items() if o in offers):
+    used = selectors.used_places(round)
+    if any(n > offers[o].places - used.get(o, 0) for o, n in load.items() if o in offers):
         raise MatchingConflict(
             _("The board changed since this proposal was made (locks or places); make a new proposal.")
         )
@@ -711,8 +727,14 @@ def apply_proposal(*, proposal: MatchingProposal, by: User) -> dict[str, int]:
 
 
 @transaction.atomic
-def publish(*, round: MatchingRound, by: User) -> list[Placement]:
-    """Turn the board into placements, notify everybody concerned, close the round."""
+def publish(*, round: MatchingRound, by: User, acknowledged: Iterable[str] = ()) -> list[Placement]:
+    """Turn the board into placements, notify everybody concerned, close the round.
+
+    Refused while an assignment is to a workplace that is not approved for the programme
+    and academic year, or an offer is over capacity. Conflicts of another kind and students
+    left unplaced need the coordinator's confirmation: `acknowledged` names the kinds they
+    confirmed ("conflicts", "unplaced"); otherwise `PublishNeedsConfirmation` names them.
+    """
     from matching import tasks
 
     round = MatchingRound.objects.select_for_update().get(pk=round.pk)
@@ -734,9 +756,15 @@ def publish(*, round: MatchingRound, by: User) -> list[Placement]:
     load: dict[int, int] = {}
     for a in assignments:
         load[a.offer_id] = load.get(a.offer_id, 0) + 1
-    over = [o for o, n in load.items() if n > offers[o].places]
+    used = selectors.used_places(round)
+    over = [o for o, n in load.items() if n > offers[o].places - used.get(o, 0)]
     if over:
         raise MatchingConflict(_("Some offers are over capacity; solve the conflicts before publishing."))
+    check = selectors.publish_check(round)
+    if check.refusals:
+        raise MatchingConflict(" ".join([*check.refusals, _("Solve this on the board before publishing.")]))
+    if not check.acknowledgements <= set(acknowledged):
+        raise PublishNeedsConfirmation(check)
     student_ids = [a.student_id for a in assignments]
     taken = list(
         Placement.objects.filter(
@@ -831,3 +859,85 @@ def set_supervisor(*, placement: Placement, supervisor: Membership | None, by: U
             supervisor_id=new_id,
         )
     return placement
+
+
+@transaction.atomic
+def create_follow_up(
+    *,
+    round: MatchingRound,
+    by: User,
+    name: str = "",
+    preferences_deadline: datetime | None = None,
+    ratings_deadline: datetime | None = None,
+) -> MatchingRound:
+    """Open a follow-up round for the students a published round left without a placement.
+
+    The new round holds only those students and the offers with places left. The students'
+    earlier choices of offers that still have room, and the workplaces' verdicts on them,
+    carry over (re-numbered), so nobody starts from scratch; everyone can change them while
+    the round is open. Publishing it adds their placements to the earlier ones.
+    """
+    round = MatchingRound.objects.select_for_update().get(pk=round.pk)
+    if round.status != MatchingRound.Status.PUBLISHED:
+        raise MatchingError(_("Publish this round before you open a follow-up round."))
+    siblings = MatchingRound.objects.filter(
+        programme_id=round.programme_id, academic_year=round.academic_year, year=round.year
+    )
+    if siblings.exclude(status=MatchingRound.Status.PUBLISHED).exists():
+        raise MatchingConflict(
+            _("A round for this programme, year and academic year is still running; publish it first.")
+        )
+    if selectors.unplaced_after(round) == 0:
+        raise MatchingError(
+            _("Every student of this programme year has a placement; no follow-up is needed.")
+        )
+    follow_up = MatchingRound.objects.create(
+        programme_id=round.programme_id,
+        academic_year=round.academic_year,
+        year=round.year,
+        name=(name or "").strip()
+        or _("%(name)s – follow-up %(n)s") % {"name": round.name, "n": siblings.count()},
+        preferences_deadline=preferences_deadline,
+        ratings_deadline=ratings_deadline,
+        max_choices=round.max_choices,
+        follow_up_of=round,
+    )
+    student_ids = set(selectors.round_students(follow_up).values_list("pk", flat=True))
+    offer_ids = set(selectors.round_offers(follow_up).values_list("pk", flat=True))
+    ranks: dict[int, int] = {}
+    carried = []
+    for student_id, offer_id, motivation in (
+        StudentPreference.objects.filter(round=round, student_id__in=student_ids, offer_id__in=offer_ids)
+        .order_by("student_id", "rank")
+        .values_list("student_id", "offer_id", "motivation")
+    ):
+        ranks[student_id] = ranks.get(student_id, 0) + 1
+        carried.append(
+            StudentPreference(
+                institution_id=round.institution_id,
+                round=follow_up,
+                student_id=student_id,
+                offer_id=offer_id,
+                rank=ranks[student_id],
+                motivation=motivation,
+            )
+        )
+    StudentPreference.objects.bulk_create(carried, batch_size=500)
+    CandidateRating.objects.bulk_create(
+        [
+            CandidateRating(
+                institution_id=round.institution_id,
+                round=follow_up,
+                offer_id=r.offer_id,
+                student_id=r.student_id,
+                verdict=r.verdict,
+                rank=r.rank,
+                rated_by_id=r.rated_by_id,
+            )
+            for r in CandidateRating.objects.filter(
+                round=round, student_id__in=student_ids, offer_id__in=offer_ids
+            )
+        ],
+        batch_size=500,
+    )
+    return follow_up

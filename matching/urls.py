@@ -41,6 +41,7 @@ urlpatterns += [
         name="matching-proposal-apply",
     ),
     path("matching/<int:pk>/publish/", views.publish, name="matching-publish"),
+    path("matching/<int:pk>/follow-up/", views.follow_up, name="matching-follow-up"),
     path("matching/<int:pk>/supervisors/", views.supervisors, name="matching-supervisors"),
     path(
         "matching/<int:pk>/supervisors/<int:placement_pk>/",

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -19,9 +20,11 @@ from catalogue.models import ProfessionalRole, Programme
 from matching import selectors, services
 from matching.forms import (
     AssignForm,
+    FollowUpForm,
     OfferFilterForm,
     OwnEmployerForm,
     ProposeForm,
+    PublishForm,
     RankingForm,
     RatingsForm,
     RoundForm,
@@ -84,12 +87,16 @@ def round_detail(request, pk: int):
     """The student's page in a round: what to do, the current ranking, or 'you stay at …'."""
     student, matching_round = _student_round(request, pk)
     stay = selectors.stay_organisation(matching_round=matching_round, student=student)
+    preferences = selectors.student_preferences(
+        membership=request.membership, matching_round=matching_round, student=student
+    )
     context = {
         **_round_context(matching_round),
         "student": student,
         "stay": stay,
-        "preferences": selectors.student_preferences(
-            membership=request.membership, matching_round=matching_round, student=student
+        "preferences": preferences,
+        "unavailable": selectors.unavailable_choices(
+            membership=request.membership, matching_round=matching_round, preferences=preferences
         ),
         "visits": selectors.student_visits(
             membership=request.membership, matching_round=matching_round, student=student
@@ -207,6 +214,11 @@ def ranking(request, pk: int):
     preferences = selectors.student_preferences(
         membership=request.membership, matching_round=matching_round, student=student
     )
+    # Choices that closed since they were made are named, not silently dropped from the form.
+    unavailable = selectors.unavailable_choices(
+        membership=request.membership, matching_round=matching_round, preferences=preferences
+    )
+    gone = {str(u.offer.pk) for u in unavailable}
     moved = False
     if request.method == "POST" and request.POST.get("move"):
         form = RankingForm(
@@ -232,6 +244,10 @@ def ranking(request, pk: int):
                 return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     else:
         initial = _ranking_initial(preferences)
+        for u in unavailable:
+            if initial.get(f"offer_{u.rank}") in gone:
+                initial.pop(f"offer_{u.rank}")
+                initial.pop(f"motivation_{u.rank}", None)
         add = request.GET.get("add", "")
         if add and add in {str(o.pk) for o in offers} and add not in initial.values():
             free = next(
@@ -247,7 +263,10 @@ def ranking(request, pk: int):
         "form": form,
         "moved": moved,
         "has_offers": bool(offers),
+        "unavailable": unavailable,
     }
+    if request.method == "GET":
+        form.unavailable = {u.rank: u for u in unavailable}
     if request.htmx and request.htmx.target == "ranking-form":
         return render(request, "matching/preferences/_ranking_form.html", context)
     return render(request, "matching/preferences/ranking.html", context)
@@ -820,21 +839,79 @@ def proposal_apply(request, pk: int, proposal_pk: int):
 
 @staff_required
 def publish(request, pk: int):
+    """Ask for confirmation, naming what is wrong; refuse what may not be published at all."""
     round = _round(request, pk)
     data, _pages = selectors.board(round, page=1, page_size=1)
-    if request.method == "POST":
+    check = selectors.publish_check(round) if round.status != round.Status.PUBLISHED else None
+    form = PublishForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        needs = check.acknowledgements if check else frozenset()
+        ticked = form.cleaned_data["confirm"]
+        confirmed = ticked and check is not None and form.cleaned_data["token"] == check.token
+        if needs and ticked and not confirmed:
+            messages.error(request, _("The board changed since you looked; check the problems again."))
+            status = 409
+        else:
+            try:
+                created = services.publish(
+                    round=round,
+                    by=request.user,
+                    acknowledged=needs if confirmed else (),
+                )
+            except services.PublishNeedsConfirmation as exc:
+                check = exc.check
+                messages.error(request, _("Confirm the problems below before publishing."))
+                status = 409
+            except services.MatchingError as exc:
+                messages.error(request, exc.message)
+                return redirect("matching-publish", pk=round.pk)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Round published: %(n)s placement made; the students and workplaces are being "
+                        "notified.",
+                        "Round published: %(n)s placements made; the students and workplaces are being "
+                        "notified.",
+                        len(created),
+                    )
+                    % {"n": len(created)},
+                )
+                return redirect("matching-supervisors", pk=round.pk)
+    return render(
+        request,
+        "matching/publish.html",
+        {"round": round, "board": data, "check": check},
+        status=status,
+    )
+
+
+@staff_required
+def follow_up(request, pk: int):
+    """Open a follow-up round for the students this published round left unplaced."""
+    round = _round(request, pk)
+    form = FollowUpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
         try:
-            created = services.publish(round=round, by=request.user)
+            created = services.create_follow_up(round=round, by=request.user, **form.cleaned_data)
         except services.MatchingError as exc:
-            messages.error(request, exc.message)
-            return redirect("matching-publish", pk=round.pk)
-        messages.success(
-            request,
-            _("Round published: %(n)s placements made; the students and workplaces are being notified.")
-            % {"n": len(created)},
-        )
-        return redirect("matching-supervisors", pk=round.pk)
-    return render(request, "matching/publish.html", {"round": round, "board": data})
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The follow-up round was opened."))
+            return redirect("matching-board", pk=created.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "matching/follow_up.html",
+        {
+            "round": round,
+            "form": form,
+            "unplaced": selectors.unplaced_after(round),
+            "offers_left": selectors.round_offers_left(round),
+        },
+        status=status,
+    )
 
 
 @staff_required

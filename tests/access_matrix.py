@@ -437,7 +437,13 @@ ROUTES: list[Route] = [
     # workplaces (test_workplaces.py): hosts see only their own organisation
     page("organisation-list", ALL_ROLES),
     page("organisation-create", STAFF),
-    page("organisation-detail", ALL_ROLES, obj="wp_organisation", own_only=HOSTS),
+    page(
+        "organisation-detail",
+        ALL_ROLES,
+        obj="wp_organisation",
+        own_only=HOSTS | {Role.STUDENT},
+        note="students see approved workplaces only (this one is rejected)",
+    ),
     page("organisation-edit", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
     page("organisation-capacity", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
     page("site-create", WP_EDITORS, obj="wp_organisation", own_only=ORG_ADMIN),
@@ -525,6 +531,12 @@ ROUTES: list[Route] = [
         note="POST only",
     ),
     page("matching-publish", STAFF, obj="matching_round", note="GET asks for confirmation; POST publishes"),
+    page(
+        "matching-follow-up",
+        STAFF,
+        obj="matching_round",
+        note="GET shows the unplaced students; POST opens a follow-up round (published rounds)",
+    ),
     page("matching-supervisors", STAFF, obj="matching_round"),
     page(
         "matching-supervisor-set",

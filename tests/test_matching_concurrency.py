@@ -149,7 +149,7 @@ def test_publish_and_assign_do_not_lose_an_assignment(personas):
     outcomes = _race(
         a,
         [
-            lambda: len(services.publish(round=world.round, by=first)),
+            lambda: len(services.publish(round=world.round, by=first, acknowledged={"unplaced"})),
             lambda: (
                 services.assign(
                     round=world.round, student=world.students[1], offer_id=world.offers[1].pk, by=second

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -70,7 +71,10 @@ def test_export_after_publishing_contains_the_result(personas, coordinator, clie
     world, client = _round_with_everything(personas, coordinator, client_for)
     proposal = MatchingProposal.all_tenants.get(round=world.round)
     client.post(reverse("matching-proposal-apply", kwargs={"pk": world.round.pk, "proposal_pk": proposal.pk}))
-    client.post(reverse("matching-publish", kwargs={"pk": world.round.pk}))
+    publish_url = reverse("matching-publish", kwargs={"pk": world.round.pk})
+    # The board leaves students unplaced: publishing asks to confirm what the page named.
+    token = re.search(r'name="token" value="([^"]*)"', client.get(publish_url).content.decode()).group(1)
+    client.post(publish_url, {"token": token, "confirm": "1"})
     data = client.get(reverse("matching-export", kwargs={"pk": world.round.pk})).json()
     assert data["round"]["status"] == "published"
     published = {p["student_id"]: p["offer_id"] for p in data["published"]}

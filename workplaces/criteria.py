@@ -258,7 +258,10 @@ def _eval_roles(facts: WorkplaceFacts, programme: ProgrammeFacts, params: dict) 
     status = Status.PASS if matching >= params["count"] else Status.FAIL
     return Outcome(
         status,
-        str(_("Fits %(n)s of the %(total)s roles.") % {"n": matching, "total": programme.role_count}),
+        ngettext(
+            "Fits %(n)s of the %(total)s role.", "Fits %(n)s of the %(total)s roles.", programme.role_count
+        )
+        % {"n": matching, "total": programme.role_count},
     )
 
 
@@ -270,11 +273,12 @@ def _clean_staff(params: dict) -> dict:
     return cleaned
 
 
-def _staff_outcome(value, minimum, label_known, label_missing) -> Outcome:
+def _staff_outcome(value, minimum, text: Callable[[Any], str], label_missing) -> Outcome:
+    """`text(value)` explains the recorded value (a function, so it can choose a plural)."""
     if value is None:
         return Outcome(Status.UNKNOWN, str(label_missing))
     status = Status.PASS if Decimal(str(value)) >= Decimal(str(minimum)) else Status.FAIL
-    return Outcome(status, str(label_known) % {"value": _fmt(value)})
+    return Outcome(status, text(value))
 
 
 def _eval_staff(facts: WorkplaceFacts, programme: ProgrammeFacts, params: dict) -> Outcome:
@@ -282,7 +286,12 @@ def _eval_staff(facts: WorkplaceFacts, programme: ProgrammeFacts, params: dict) 
         _staff_outcome(
             facts.permanent_staff,
             params["count"],
-            _("%(value)s permanent staff."),
+            lambda value: (
+                ngettext(
+                    "%(value)s permanent staff member.", "%(value)s permanent staff members.", int(value)
+                )
+                % {"value": _fmt(value)}
+            ),
             _("Permanent staff not recorded."),
         )
     ]
@@ -299,7 +308,12 @@ def _clean_fte(params: dict) -> dict:
 
 
 def _fte_outcome(facts: WorkplaceFacts, minimum) -> Outcome:
-    return _staff_outcome(facts.staff_fte, minimum, _("%(value)s FTE."), _("Staff in FTE not recorded."))
+    return _staff_outcome(
+        facts.staff_fte,
+        minimum,
+        lambda value: str(_("%(value)s FTE.") % {"value": _fmt(value)}),
+        _("Staff in FTE not recorded."),
+    )
 
 
 def _eval_fte(facts: WorkplaceFacts, programme: ProgrammeFacts, params: dict) -> Outcome:
@@ -336,20 +350,20 @@ def _eval_reachable(facts: WorkplaceFacts, programme: ProgrammeFacts, params: di
             continue
         n = len(wpl_days & set(mentor.weekdays))
         if n >= params["days"]:
-            return Outcome(
-                Status.PASS,
-                str(_("%(mentor)s is reachable on %(n)s WPL days.") % {"mentor": mentor.name, "n": n}),
-            )
+            return Outcome(Status.PASS, _reachable_text(mentor.name, n))
         if best is None or n > best[0]:
             best = (n, mentor.name)
     if not facts.mentors:
         return Outcome(Status.UNKNOWN, str(_("No mentor recorded.")))
     if missing:
         return Outcome(Status.UNKNOWN, str(_("Reachable days of a mentor not recorded.")))
-    return Outcome(
-        Status.FAIL,
-        str(_("%(mentor)s is reachable on %(n)s WPL days.") % {"mentor": best[1], "n": best[0]}),
-    )
+    return Outcome(Status.FAIL, _reachable_text(best[1], best[0]))
+
+
+def _reachable_text(mentor: str, n: int) -> str:
+    return ngettext(
+        "%(mentor)s is reachable on %(n)s WPL day.", "%(mentor)s is reachable on %(n)s WPL days.", n
+    ) % {"mentor": mentor, "n": n}
 
 
 def _clean_profile(params: dict) -> dict:
@@ -531,3 +545,84 @@ def checklist(programme, criteria: Iterable, facts: WorkplaceFacts) -> Checklist
     role_ids = frozenset(r.pk for r in programme.roles.all())
     programme_facts = ProgrammeFacts(role_ids=role_ids, role_count=len(role_ids))
     return Checklist(programme, [evaluate(c, facts, programme_facts) for c in criteria])
+
+
+#: The parameters of each rule, in the order the criterion form shows them.
+RULE_PARAMS: dict[str, tuple[str, ...]] = {
+    "region_in": ("regions", "municipalities", "postcodes"),
+    "commits_years_at_least": ("years",),
+    "roles_at_least": ("count",),
+    "permanent_staff_at_least": ("count", "fte"),
+    "fte_at_least": ("fte",),
+    "learning_by_doing": (),
+    "mentor_reachable_days_at_least": ("days", "weekdays"),
+    "mentor_profile": ("social_worker", "min_years_at_organisation", "min_years_in_sector"),
+}
+
+
+def _weekday_list(days) -> str:
+    return ", ".join(str(WEEKDAY_NAMES[d]) for d in days if d in WEEKDAY_NAMES)
+
+
+def describe_params(kind: str, params: dict | None) -> str:
+    """A criterion's parameters as a sentence for people (never the raw dictionary)."""
+    from workplaces.models import Region
+
+    p = dict(params or {})
+    try:
+        if kind == "region_in":
+            parts = []
+            regions = [str(Region(r).label) for r in p.get("regions", []) if r in Region.values]
+            if regions:
+                parts.append(_("region: %(list)s") % {"list": ", ".join(regions)})
+            if p.get("municipalities"):
+                parts.append(_("municipality: %(list)s") % {"list": ", ".join(p["municipalities"])})
+            if p.get("postcodes"):
+                parts.append(_("postcode: %(list)s") % {"list": ", ".join(p["postcodes"])})
+            return str(_("A site in one of: %(places)s.") % {"places": "; ".join(parts)}) if parts else ""
+        if kind == "commits_years_at_least":
+            n = int(p["years"])
+            return ngettext("At least %(n)s school year.", "At least %(n)s school years.", n) % {"n": n}
+        if kind == "roles_at_least":
+            n = int(p["count"])
+            return ngettext("At least %(n)s professional role.", "At least %(n)s professional roles.", n) % {
+                "n": n
+            }
+        if kind == "permanent_staff_at_least":
+            n = int(p["count"])
+            text = ngettext(
+                "At least %(n)s permanent staff member.", "At least %(n)s permanent staff members.", n
+            ) % {"n": n}
+            if p.get("fte") is not None:
+                text += " " + str(_("At least %(fte)s FTE.") % {"fte": _fmt(Decimal(str(p["fte"])))})
+            return text
+        if kind == "fte_at_least":
+            return str(_("At least %(fte)s FTE.") % {"fte": _fmt(Decimal(str(p["fte"])))})
+        if kind == "mentor_reachable_days_at_least":
+            n = int(p["days"])
+            return ngettext(
+                "Reachable on at least %(n)s of these days: %(days)s.",
+                "Reachable on at least %(n)s of these days: %(days)s.",
+                n,
+            ) % {"n": n, "days": _weekday_list(p.get("weekdays", []))}
+        if kind == "mentor_profile":
+            parts = []
+            if p.get("social_worker"):
+                parts.append(str(_("works as a social worker")))
+            texts = {
+                "min_years_at_organisation": lambda n: ngettext(
+                    "at least %(n)s year at the organisation", "at least %(n)s years at the organisation", n
+                ),
+                "min_years_in_sector": lambda n: ngettext(
+                    "at least %(n)s year in the sector", "at least %(n)s years in the sector", n
+                ),
+            }
+            for key, text in texts.items():
+                value = Decimal(str(p.get(key) or 0))
+                if value > 0:
+                    count = int(value) if value == value.to_integral() else 2
+                    parts.append(text(count) % {"n": _fmt(value)})
+            return str(_("A mentor: %(list)s.") % {"list": ", ".join(parts)}) if parts else ""
+    except (KeyError, TypeError, ValueError, InvalidOperation):
+        return str(_("The criterion's parameters are invalid."))
+    return ""

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from workplaces.criteria import RULE_CHOICES, RULES, WEEKDAY_NAMES, clean_params
+from workplaces.criteria import RULE_CHOICES, RULE_PARAMS, RULES, WEEKDAY_NAMES, clean_params
 from workplaces.models import (
     AccessInvitation,
     Mentor,
@@ -22,7 +20,6 @@ from workplaces.models import (
     WorkplaceCriterion,
 )
 from workplaces.services import ORGANISATION_FIELDS
-from wpl import safe_json
 from wpl.academic_years import academic_year_choices, current_academic_year
 from wpl.validators import (
     YEARS_ORDER_MESSAGE,
@@ -228,7 +225,10 @@ class ApprovalForm(forms.Form):
         label=_("Reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when you reject the workplace."),
+        help_text=_(
+            "Required when you reject the workplace, or approve it while it does not meet every "
+            "criterion or some are unknown."
+        ),
     )
 
     def __init__(self, *args, programme_queryset=None, **kwargs):
@@ -245,50 +245,138 @@ class ApprovalForm(forms.Form):
         return data
 
 
+def _param_field(key: str) -> forms.Field:
+    """The form field of one rule parameter (see `placements.criteria.RULE_PARAMS`)."""
+    weekday_choices = [(str(n), label) for n, label in WEEKDAY_NAMES.items()]
+    fields = {
+        "regions": lambda: forms.MultipleChoiceField(
+            label=_("Regions"), required=False, choices=Region.choices, widget=forms.CheckboxSelectMultiple
+        ),
+        "municipalities": lambda: forms.CharField(
+            label=_("Municipalities"), required=False, help_text=_("Separate them with commas.")
+        ),
+        "postcodes": lambda: forms.CharField(
+            label=_("Postcodes"), required=False, help_text=_("Separate them with commas.")
+        ),
+        "years": lambda: forms.IntegerField(label=_("School years"), required=False, min_value=1),
+        "count": lambda: forms.IntegerField(label=_("Number"), required=False, min_value=0),
+        "fte": lambda: forms.DecimalField(label=_("FTE"), required=False, min_value=0, decimal_places=2),
+        "days": lambda: forms.IntegerField(label=_("Number of days"), required=False, min_value=1),
+        "weekdays": lambda: forms.MultipleChoiceField(
+            label=_("WPL weekdays"),
+            required=False,
+            choices=weekday_choices,
+            widget=forms.CheckboxSelectMultiple,
+        ),
+        "social_worker": lambda: forms.BooleanField(label=_("Works as a social worker"), required=False),
+        "min_years_at_organisation": lambda: forms.DecimalField(
+            label=_("Years at the organisation, at least"), required=False, min_value=0, decimal_places=1
+        ),
+        "min_years_in_sector": lambda: forms.DecimalField(
+            label=_("Years in the sector, at least"), required=False, min_value=0, decimal_places=1
+        ),
+    }
+    return fields[key]()
+
+
+#: Settings a rule cannot do without (the others have a default or are optional).
+REQUIRED_PARAMS = {
+    "commits_years_at_least": ("years",),
+    "roles_at_least": ("count",),
+    "permanent_staff_at_least": ("count",),
+    "fte_at_least": ("fte",),
+    "mentor_reachable_days_at_least": ("days", "weekdays"),
+}
+
+
+def _param_value(key: str, value):
+    """A form value as the rule's parameter (lists, whole numbers, numbers)."""
+    if key in ("municipalities", "postcodes"):
+        return [v.strip() for v in (value or "").split(",") if v.strip()]
+    if key == "regions":
+        return list(value or [])
+    if key == "weekdays":
+        return [int(v) for v in value or []]
+    if key in ("fte", "min_years_at_organisation", "min_years_in_sector"):
+        return None if value is None else float(value)
+    return value
+
+
 class CriterionForm(forms.ModelForm):
+    """A criterion: the rule, then that rule's own settings (no JSON to type).
+
+    Every rule's settings are fields named `<rule>__<parameter>`; the template shows each
+    rule as a choice with its settings under it, and only the chosen rule's are used.
+    """
+
     programme = forms.ModelChoiceField(label=_("Programme"), queryset=None)
-    kind = forms.ChoiceField(label=_("Rule"), choices=RULE_CHOICES)
-    params = forms.CharField(
-        label=_("Parameters (JSON)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-    )
+    kind = forms.ChoiceField(label=_("Rule"), choices=RULE_CHOICES, widget=forms.RadioSelect)
 
     class Meta:
         model = WorkplaceCriterion
-        fields = ["programme", "order", "label", "kind", "params", "is_preference"]
+        fields = ["programme", "order", "label", "kind", "is_preference"]
 
     def __init__(self, *args, programme_queryset=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programme_queryset
+        for kind, keys in RULE_PARAMS.items():
+            for key in keys:
+                self.fields[f"{kind}__{key}"] = _param_field(key)
         if not self.is_bound and self.instance.pk:
-            self.initial["params"] = json.dumps(self.instance.params, ensure_ascii=False)
-        examples = "; ".join(f"{kind}: {json.dumps(rule.example)}" for kind, rule in RULES.items())
-        self.fields["params"].help_text = _("Examples: %(examples)s") % {"examples": examples}
+            for key, value in (self.instance.params or {}).items():
+                name = f"{self.instance.kind}__{key}"
+                if name not in self.fields:
+                    continue
+                if key in ("municipalities", "postcodes"):
+                    value = ", ".join(value or [])
+                elif key == "weekdays":
+                    value = [str(v) for v in value or []]
+                self.initial[name] = value
 
-    def clean_params(self):
-        raw = (self.cleaned_data.get("params") or "").strip()
-        if not raw:
-            return {}
-        try:
-            value = safe_json.loads(raw)
-        except safe_json.TooDeep as exc:
-            raise ValidationError(str(exc)) from None
-        except ValueError:
-            raise ValidationError(_('This is not valid JSON, e.g. {"years": 2}.')) from None
-        if not isinstance(value, dict):
-            raise ValidationError(_('Parameters must be a JSON object, e.g. {"years": 2}.'))
-        return value
+    def _post_clean(self):
+        # The model checks `params` again; it is no form field, so give it the cleaned value,
+        # and skip the model's checks when the form already found errors.
+        if self._errors:
+            return
+        self.instance.params = self.cleaned_data.get("params", {})
+        super()._post_clean()
+
+    def main_fields(self):
+        return [self[name] for name in ("programme", "order", "label", "is_preference")]
+
+    def rule_choices(self):
+        """(kind, label, help, radio widget, [bound parameter fields]) for the template."""
+        radios = {str(r.data["value"]): r for r in self["kind"]}
+        return [
+            (kind, rule.label, rule.help, radios[kind], [self[f"{kind}__{key}"] for key in RULE_PARAMS[kind]])
+            for kind, rule in RULES.items()
+        ]
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        if kind and "params" in data:
-            try:
-                data["params"] = clean_params(kind, data["params"])
-            except ValidationError as exc:
-                for message in exc.message_dict.get("params", exc.messages):
-                    self.add_error("params", message)
+        if not kind:
+            return data
+        params = {}
+        missing = False
+        for key in RULE_PARAMS.get(kind, ()):
+            value = _param_value(key, data.get(f"{kind}__{key}"))
+            if value not in (None, [], ""):
+                params[key] = value
+            elif key in REQUIRED_PARAMS.get(kind, ()) and not self.has_error(f"{kind}__{key}"):
+                self.add_error(f"{kind}__{key}", _("Fill this in for this rule."))
+                missing = True
+        if missing:
+            return data
+        if kind == "mentor_profile":
+            params["social_worker"] = bool(data.get(f"{kind}__social_worker"))
+        try:
+            data["params"] = clean_params(kind, params)
+        except ValidationError as exc:
+            keys = RULE_PARAMS.get(kind, ())
+            target = f"{kind}__{keys[0]}" if keys else "kind"
+            for message in exc.message_dict.get("params", exc.messages):
+                self.add_error(target, message)
         return data
 
 

@@ -374,6 +374,13 @@ class WorkplaceCriterion(TenantModel):
         rule = RULES.get(self.kind)
         return str(rule.label) if rule else self.kind
 
+    @property
+    def params_text(self) -> str:
+        """The rule's settings as a sentence, e.g. "At least 2 school years."."""
+        from workplaces.criteria import describe_params
+
+        return describe_params(self.kind, self.params)
+
 
 class AccessInvitationQuerySet(TenantQuerySet):
     def visible_to(self, membership: Membership) -> AccessInvitationQuerySet:

@@ -42,12 +42,39 @@ def visible_approvals(qs: QuerySet, membership: Membership) -> QuerySet:
 
 
 def visible_organisations(qs: QuerySet, membership: Membership) -> QuerySet:
-    if core.is_school(membership) or membership.role == Role.STUDENT:
+    if core.is_school(membership):
         return qs
+    if membership.role == Role.STUDENT:
+        return qs.filter(pk__in=_student_organisation_ids(membership))
     # Mentors and contacts see their own organisation.
     return qs.filter(
         Q(mentors__user_id=membership.user_id) | Q(contact_email__iexact=membership.user.email)
     ).distinct()
+
+
+def _student_organisation_ids(membership: Membership):
+    """Organisations a student may see: approved for their programme (the latest decision of
+    the latest academic year decided), and the ones they are placed at. Never rejected,
+    undecided or test workplaces."""
+    from django.db.models import OuterRef, Subquery
+
+    from workplaces.models import Organisation, WorkplaceApproval
+
+    latest = (
+        WorkplaceApproval.objects.filter(
+            organisation_id=OuterRef("pk"), programme__students__user_id=membership.user_id
+        )
+        .order_by("-academic_year", "-decided_at", "-id")
+        .values("decision")[:1]
+    )
+    approved = (
+        Organisation.objects.annotate(student_decision=Subquery(latest))
+        .filter(student_decision=WorkplaceApproval.Decision.APPROVED)
+        .values("pk")
+    )
+    # Through the reverse relation: workplaces sit below placements and do not import them.
+    placed = Organisation.objects.filter(placements__student__user_id=membership.user_id).values("pk")
+    return Organisation.objects.filter(Q(pk__in=approved) | Q(pk__in=placed)).values("pk")
 
 
 def visible_mentors(qs: QuerySet, membership: Membership) -> QuerySet:
@@ -64,8 +91,12 @@ def visible_offers(qs: QuerySet, membership: Membership) -> QuerySet:
     if core.is_school(membership):
         return qs
     if membership.role == Role.STUDENT:
-        # Accepted offers, plus the own-employer proposals the student made themselves.
-        return qs.filter(Q(status="accepted") | Q(proposed_by_student__user_id=membership.user_id))
+        # Accepted offers of approved workplaces, plus the own-employer proposals the student
+        # made themselves.
+        return qs.filter(
+            Q(status="accepted", organisation_id__in=_student_organisation_ids(membership))
+            | Q(proposed_by_student__user_id=membership.user_id)
+        )
     from workplaces.models import Organisation
 
     return qs.filter(organisation__in=visible_organisations(Organisation.objects.all(), membership))

@@ -236,6 +236,18 @@ def checklists(*, membership: Membership, organisation: Organisation) -> list[en
     ]
 
 
+def programme_checklist(
+    *, membership: Membership, organisation_pk: int, programme: Programme
+) -> engine.Checklist:
+    """One programme's criteria checklist for an organisation (used when deciding approval)."""
+    organisation = organisation_detail(membership=membership, pk=organisation_pk)
+    items = list(
+        WorkplaceCriterion.objects.visible_to(membership).filter(programme=programme).order_by("order", "id")
+    )
+    prefetch_related_objects([programme], "roles")
+    return engine.checklist(programme, items, engine.WorkplaceFacts.from_organisation(organisation))
+
+
 def programmes(*, membership: Membership) -> QuerySet[Programme]:
     return Programme.objects.visible_to(membership).order_by("name")
 

@@ -226,6 +226,23 @@ def decide_approval(
         raise ValidationError({"decision": _("Choose approve or reject.")})
     if decision == WorkplaceApproval.Decision.REJECTED and not reason:
         raise ValidationError({"reason": _("Give a reason when you reject a workplace.")})
+    if decision == WorkplaceApproval.Decision.APPROVED and not reason:
+        # Approving against the checklist is allowed, but never without saying why.
+        from workplaces.criteria import Status
+        from workplaces.selectors import programme_checklist
+
+        checklist = programme_checklist(
+            membership=actor, organisation_pk=organisation.pk, programme=programme
+        )
+        if checklist.overall != Status.PASS:
+            raise ValidationError(
+                {
+                    "reason": _(
+                        "This workplace does not meet every criterion, or some are unknown: "
+                        "give a reason for approving it."
+                    )
+                }
+            )
     approval = WorkplaceApproval(
         organisation=organisation,
         programme=programme,

@@ -42,7 +42,15 @@ FORM_TEMPLATE = "workplaces/form.html"
 
 
 def _form_page(
-    request, *, form, save: Callable[[], object], title: str, back_url: str, success_url, intro=""
+    request,
+    *,
+    form,
+    save: Callable[[], object],
+    title: str,
+    back_url: str,
+    success_url,
+    intro="",
+    template=FORM_TEMPLATE,
 ):
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +63,7 @@ def _form_page(
     status = 400 if request.method == "POST" else 200
     return render(
         request,
-        FORM_TEMPLATE,
+        template,
         {"form": form, "title": title, "back_url": back_url, "intro": intro},
         status=status,
     )
@@ -300,23 +308,48 @@ def workplace_decide(request, pk: int):
     initial = {"academic_year": wpl_academic_years.current_academic_year()}
     if parse_id(request.GET.get("programme")):
         initial["programme"] = parse_id(request.GET["programme"])
-    form = forms.ApprovalForm(
-        request.POST or None, initial=initial, programme_queryset=selectors.programmes(membership=membership)
-    )
-    return _form_page(
+    programmes = selectors.programmes(membership=membership)
+    form = forms.ApprovalForm(request.POST or None, initial=initial, programme_queryset=programmes)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide_approval(
+                actor=membership,
+                organisation=organisation,
+                programme=form.cleaned_data["programme"],
+                academic_year=form.cleaned_data["academic_year"],
+                decision=form.cleaned_data["decision"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("organisation-detail", pk=organisation.pk)
+    # The checklist of the chosen programme (or of every programme) is shown beside the decision.
+    chosen = form.cleaned_data.get("programme") if form.is_bound and hasattr(form, "cleaned_data") else None
+    if chosen is None and initial.get("programme"):
+        chosen = programmes.filter(pk=initial["programme"]).first()
+    if chosen is not None:
+        checklists = [
+            selectors.programme_checklist(
+                membership=membership, organisation_pk=organisation.pk, programme=chosen
+            )
+        ]
+    else:
+        checklists = selectors.checklists(
+            membership=membership, organisation=selectors.organisation_detail(membership=membership, pk=pk)
+        )
+    return render(
         request,
-        form=form,
-        save=lambda: services.decide_approval(
-            actor=membership,
-            organisation=organisation,
-            programme=form.cleaned_data["programme"],
-            academic_year=form.cleaned_data["academic_year"],
-            decision=form.cleaned_data["decision"],
-            reason=form.cleaned_data.get("reason", ""),
-        ),
-        title=_("Approve or reject %(name)s") % {"name": organisation.name},
-        back_url=reverse("organisation-detail", args=[organisation.pk]),
-        success_url=lambda a: reverse("organisation-detail", args=[organisation.pk]),
+        "workplaces/decide.html",
+        {
+            "form": form,
+            "organisation": organisation,
+            "checklists": checklists,
+            "title": _("Approve or reject %(name)s") % {"name": organisation.name},
+            "back_url": reverse("organisation-detail", args=[organisation.pk]),
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -348,6 +381,7 @@ def criterion_create(request):
         title=_("New workplace criterion"),
         back_url=reverse("criterion-list"),
         success_url=lambda c: reverse("criterion-list"),
+        template="workplaces/criterion_form.html",
     )
 
 
@@ -373,6 +407,7 @@ def criterion_edit(request, pk: int):
         title=_("Edit criterion"),
         back_url=reverse("criterion-list"),
         success_url=lambda c: reverse("criterion-list"),
+        template="workplaces/criterion_form.html",
     )
 
 
