@@ -553,6 +553,8 @@ ROUTES: list[Route] = [
     page("people-list", SCHOOL),
     page("person-detail", ALL_ROLES, obj="membership", own_only=ALL_ROLES - SCHOOL),
     page("health", ALL_ROLES, anonymous=200),
+    page("institution-settings", {Role.INSTITUTION_ADMIN}),
+    page("institution-logo", ALL_ROLES, ok=404, note="404 without a logo; see test_branding.py"),
     page("javascript-catalog", ALL_ROLES, anonymous=200),
     api("api-root", ALL_ROLES),
     api("api-me", ALL_ROLES),
