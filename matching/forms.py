@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.forms import DateInput
 from catalogue.models import Programme
 from matching.algorithms import DEFERRED_ACCEPTANCE
 from matching.models import CandidateRating, MatchingRound, WorkplaceVisit
@@ -142,7 +143,7 @@ class RankingForm(forms.Form):
 class VisitForm(forms.Form):
     offer = forms.ChoiceField(label=_("Workplace"))
     kind = forms.ChoiceField(label=_("Kind"), choices=WorkplaceVisit.Kind.choices)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -253,13 +254,13 @@ class WorkplaceChangeForm(forms.Form):
     to_organisation = forms.ModelChoiceField(label=_("New workplace"), queryset=None, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     agreed_by_student_at = forms.DateField(
-        label=_("Student agreed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Student agreed on"), required=False, widget=DateInput()
     )
     agreed_by_mentor_at = forms.DateField(
-        label=_("Mentor agreed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Mentor agreed on"), required=False, widget=DateInput()
     )
     agreed_by_supervisor_at = forms.DateField(
-        label=_("Supervisor agreed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Supervisor agreed on"), required=False, widget=DateInput()
     )
 
     def __init__(self, *args, students, organisations, **kwargs):

@@ -51,7 +51,8 @@ class StudentFilterForm(forms.Form):
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = programmes
-        self.fields["q"].widget.attrs.update({"type": "search", "placeholder": _("Name, number or e-mail")})
+        self.fields["q"].widget.input_type = "search"
+        self.fields["q"].widget.attrs.update({"placeholder": _("Name, number or e-mail")})
         self.fields["year"].choices = [("", _("All years"))] + [(str(y), str(y)) for y in range(1, 7)]
 
     def filters(self) -> dict:

@@ -568,6 +568,9 @@ ROUTES: list[Route] = [
     # getting everyone in (test_student_invitations.py, test_sso_oidc.py)
     page("student-invite", STAFF, note="GET shows how many students have not signed in"),
     page("sso-settings", frozenset({Role.INSTITUTION_ADMIN})),
+
+    page("institution-settings", {Role.INSTITUTION_ADMIN}),
+    page("institution-logo", ALL_ROLES, ok=404, note="404 without a logo; see test_branding.py"),
     page("javascript-catalog", ALL_ROLES, anonymous=200),
     api("api-root", ALL_ROLES),
     api("api-me", ALL_ROLES),

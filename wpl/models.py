@@ -86,6 +86,10 @@ class Institution(models.Model):
         _("default language"), max_length=8, choices=settings.LANGUAGES, default="nl"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Branding (set by the institution admin on /institution/settings/): the logo is checked
+    # for type, size and content by wpl.branding.validate_logo and served by a view.
+    logo = models.ImageField(_("logo"), upload_to="institutions/logos/", blank=True)
+    accent_colour = models.CharField(_("accent colour"), max_length=7, blank=True, default="")
 
     class Meta:
         ordering = ["name"]
@@ -94,6 +98,13 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def accent(self) -> dict[str, str]:
+        """CSS colour tokens for the accent: `accent` and `on_accent` (readable text on it)."""
+        from wpl.design import accent_tokens
+
+        return accent_tokens(self.accent_colour)
 
 
 class Role(models.TextChoices):

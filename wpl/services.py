@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wpl.models import Heartbeat, Membership, User
+from wpl.models import Heartbeat, Institution, Membership, User
 
 
 class SwitchRefused(Exception):
@@ -35,3 +35,39 @@ def record_heartbeat(*, name: str) -> None:
     updated = Heartbeat.objects.filter(name=name).update(last_run_at=timezone.now(), runs=F("runs") + 1)
     if not updated:
         Heartbeat.objects.create(name=name, last_run_at=timezone.now(), runs=1)
+
+
+@transaction.atomic
+def update_institution_branding(
+    *,
+    actor: Membership,
+    name: str,
+    accent_colour: str,
+    logo=None,
+    remove_logo: bool = False,
+) -> Institution:
+    """Set the active institution's name, accent colour and logo (institution admins only).
+
+    `logo` is an uploaded file already checked by `wpl.branding.validate_logo`; the old
+    logo file is deleted when it is replaced or removed.
+    """
+    from django.core.exceptions import PermissionDenied
+
+    from wpl import permissions
+    from wpl.branding import validate_accent_colour
+
+    if not permissions.is_institution_admin(actor):
+        raise PermissionDenied
+    institution = Institution.objects.select_for_update().get(pk=actor.institution_id)
+    institution.name = name.strip()
+    institution.accent_colour = validate_accent_colour(accent_colour) if accent_colour else ""
+    old_logo = institution.logo.name if institution.logo else ""
+    if logo is not None:
+        institution.logo.save(logo.name, logo, save=False)
+    elif remove_logo:
+        institution.logo = ""
+    institution.save(update_fields=["name", "accent_colour", "logo"])
+    if old_logo and old_logo != (institution.logo.name or ""):
+        storage = institution.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return institution

@@ -29,4 +29,8 @@ def start_page_context(membership: Membership) -> dict:
     for provider in registry.start_context_providers():
         context.update(provider(membership))
     context["start_items"] = registry.start_items(membership)
+    # What needs this person now, built from the figures above (see wpl/todo.py).
+    from wpl.todo import build_todo
+
+    context["todo_items"] = build_todo(membership, context)
     return context

@@ -86,6 +86,57 @@ def health(request):
 
 
 @membership_required
+def institution_settings(request):
+    """The institution admin sets the institution's name, logo and accent colour."""
+    if not permissions.is_institution_admin(request.membership):
+        raise PermissionDenied
+    from wpl.forms import InstitutionSettingsForm
+
+    institution = request.institution
+    if request.method == "POST":
+        form = InstitutionSettingsForm(request.POST, request.FILES)
+        if form.is_valid():
+            services.update_institution_branding(
+                actor=request.membership,
+                name=form.cleaned_data["name"],
+                accent_colour=form.cleaned_data["accent_colour"],
+                logo=form.cleaned_data["logo"] or None,
+                remove_logo=form.cleaned_data["remove_logo"],
+            )
+            messages.success(request, _("The institution's settings are saved."))
+            return redirect("institution-settings")
+    else:
+        form = InstitutionSettingsForm(
+            initial={"name": institution.name, "accent_colour": institution.accent["accent"]}
+        )
+    heartbeat = selectors.heartbeat(f"institution:{institution.pk}")
+    context = {"form": form, "institution_heartbeat": heartbeat}
+    return render(request, "wpl/institution_settings.html", context)
+
+
+@membership_required
+def institution_logo(request):
+    """The active institution's logo (404 when it has none), served through storage."""
+    from django.http import FileResponse, Http404
+
+    from wpl.branding import validate_logo
+
+    logo = request.institution.logo
+    if not logo:
+        raise Http404
+    try:
+        handle = logo.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    try:
+        content_type = validate_logo(handle)  # stored files were checked; the type comes from content
+    except Exception:
+        handle.close()
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
 def notification_list(request):
     """The person's notification centre: newest first, unread marked; POST marks read."""
     from wpl import notifications

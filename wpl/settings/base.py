@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the form renderer (wpl.design.FormRenderer) finds its widget templates here
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -103,6 +104,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Every form renders through the design system's field and form templates.
+FORM_RENDERER = "wpl.design.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
