@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV := .tools/bin/uv
 
-.PHONY: run test bench setup setup-dev lint messages check-deploy clean
+.PHONY: run test bench bench-scale loadtest setup setup-dev lint messages check-deploy clean
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
@@ -28,6 +28,14 @@ test: setup-dev
 
 bench: setup-dev
 	@bash scripts/bench.sh
+
+# Slow (minutes), PostgreSQL only: DATABASE_URL=postgres://... make bench-scale
+bench-scale: setup-dev
+	@bash scripts/bench-scale.sh
+
+# Installs wrk from Debian if needed; DATABASE_URL=postgres://... make loadtest
+loadtest: setup-dev
+	@bash scripts/loadtest.sh
 
 lint: setup-dev
 	$(VENV)/bin/ruff check .

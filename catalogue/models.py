@@ -180,6 +180,29 @@ class ProfessionalRole(TenantModel):
         return self.name
 
 
+class JoinedText(models.Func):
+    """Text columns joined with ``||`` (no COALESCE: for NOT NULL columns only).
+
+    Cheaper to evaluate than `Concat`, which wraps every part in COALESCE; that matters
+    when PostgreSQL rechecks a trigram index match on thousands of rows.
+    """
+
+    arg_joiner = " || "
+    template = "(%(expressions)s)"
+    output_field = models.TextField()
+
+
+def student_search_text() -> models.Func:
+    """The text a student search looks in: names, number and e-mail, one per line.
+
+    Search words never contain whitespace, so a word matches this text exactly when it
+    matches one of the fields. The same expression is indexed (`student_search_trgm`),
+    so PostgreSQL answers `icontains` on it from a trigram index.
+    """
+    newline = models.Value("\n")
+    return JoinedText("first_name", newline, "last_name", newline, "student_number", newline, "email")
+
+
 MAX_UNIT_DAYS = 300
 
 

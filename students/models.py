@@ -6,7 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from catalogue.models import Programme
+from catalogue.models import Programme, student_search_text
+from wpl.indexes import TrigramIndex
 from wpl.tenancy import TenantModel, TenantQuerySet, scoped_managers
 
 
@@ -46,6 +47,11 @@ class Student(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["institution", "student_number"], name="student_unique_number"),
             models.UniqueConstraint(fields=["institution", "email"], name="student_unique_email"),
+        ]
+        indexes = [
+            # The students list: one institution, sorted by name, a page at a time.
+            models.Index(fields=["institution", "last_name", "first_name", "id"], name="student_list_order"),
+            TrigramIndex(student_search_text(), name="student_search_trgm"),
         ]
         verbose_name = _("student")
         verbose_name_plural = _("students")

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from catalogue.models import Programme
+from catalogue.models import Programme, student_search_text
 from students.models import Student
 from wpl.models import Membership
 
@@ -30,13 +30,12 @@ def student_list(
 ) -> QuerySet[Student]:
     """Students the membership may see, filtered; each search word must match a field."""
     students = Student.objects.visible_to(membership).select_related("programme")
-    for word in (q or "").split()[:5]:
-        students = students.filter(
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(student_number__icontains=word)
-            | Q(email__icontains=word)
-        )
+    words = (q or "").split()[:5]
+    if words:
+        # One indexed expression (a trigram index on PostgreSQL) instead of four columns.
+        students = students.alias(search_text=student_search_text())
+    for word in words:
+        students = students.filter(search_text__icontains=word)
     if programme is not None:
         students = students.filter(programme=programme)
     if year:

@@ -17,6 +17,7 @@ from wpl import exports
 from wpl import importers as wpl_importers
 from wpl import permissions as core
 from wpl.forms import add_service_errors
+from wpl.pagination import OneQueryPaginator
 from wpl.views import membership_required
 
 PAGE_SIZE = 50
@@ -39,7 +40,10 @@ def student_list(request):
     _require(perms.can_view_students(membership))
     form, filters = _student_filters(request)
     students = selectors.student_list(membership=membership, **filters).select_related("user")
-    page = Paginator(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search counts in the page query (one pass over the matches); the plain list counts
+    # with an index-only scan and reads its page in index order.
+    paginator_class = OneQueryPaginator if filters.get("q") else Paginator
+    page = paginator_class(students, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = perms.can_manage_students(membership)
     pending = set()
     if can_manage:  # who has a link waiting (wpl.student_access)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django.contrib.humanize",
     "django.forms",  # the form renderer (wpl.design.FormRenderer) finds its widget templates here
     "allauth",
@@ -108,10 +109,13 @@ TEMPLATES = [
 # Every form renders through the design system's field and form templates.
 FORM_RENDERER = "wpl.design.FormRenderer"
 
+# Connections are kept between requests (opening one costs more than a small page) and
+# checked before reuse, so a restarted database server costs one failed check, not a 500.
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'wpl.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "600")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
