@@ -9,6 +9,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from logbooks.urls import api_routes as logbook_api_routes
+from logbooks.urls import urlpatterns as logbook_urlpatterns
 from wpl import api_views, views
 
 
@@ -25,9 +27,8 @@ FEATURE_URLS = feature_urls()
 
 router = DefaultRouter()
 router.register("memberships", api_views.MembershipViewSet, basename="membership")
-for module in FEATURE_URLS:
-    for prefix, viewset, basename in getattr(module, "api_routes", []):
-        router.register(prefix, viewset, basename=basename)
+for prefix, viewset, basename in [*placement_api_routes, *logbook_api_routes]:
+    router.register(prefix, viewset, basename=basename)
 
 api_urlpatterns = [
     path("me/", api_views.MeView.as_view(), name="api-me"),
@@ -45,6 +46,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("notifications/", views.notification_list, name="notification-list"),
     *(pattern for module in FEATURE_URLS for pattern in module.urlpatterns),
+    *logbook_urlpatterns,
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
