@@ -1,6 +1,36 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class LogbooksConfig(AppConfig):
+    """The daily logbook: registers its navigation, start-page items, reminder sweep and demo data."""
+
     name = "logbooks"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = _("Logbooks")
+
+    def ready(self) -> None:
+        from logbooks import permissions, services, start
+        from wpl import permissions as core
+        from wpl.registry import (
+            NavEntry,
+            register_demo_seeder,
+            register_nav,
+            register_reminder_sweep,
+            register_start_items,
+        )
+
+        register_nav(
+            NavEntry(label=_("Logbook"), url_name="logbook", visible=permissions.is_student, order=20)
+        )
+        register_nav(
+            NavEntry(
+                label=_("Review logbooks"), url_name="logbook-review", visible=permissions.is_mentor, order=20
+            )
+        )
+        register_nav(
+            NavEntry(label=_("Logbooks"), url_name="logbook-overview", visible=core.is_school, order=60)
+        )
+        register_start_items(start.start_items)
+        register_reminder_sweep("logbooks.not_logged", services.remind_students_not_logging)
+        register_demo_seeder("logbooks.demo.seed", order=60)

@@ -375,7 +375,49 @@ def build_checklist_item(institution, marker):
     return ChecklistItemFactory(institution=institution, text=f"Aandachtspunt {marker}")
 
 
+# --- logbooks (test_logbook_*.py) ------------------------------------------------------------
+def build_logbook_placement(institution, marker):
+    """A running placement of nobody among the personas, with a marked entry, review and absence."""
+    from logbooks.models import Absence, Review, SickNote
+    from tests.factories import LogbookEntryFactory, make_logbook_placement
+
+    placement = make_logbook_placement(institution)
+    type(placement.student).all_tenants.filter(pk=placement.student_id).update(last_name=marker)
+    entry = LogbookEntryFactory(
+        institution=institution, placement=placement, date=placement.start_date, activities=f"Dag {marker}"
+    )
+    review = Review.all_tenants.create(institution=institution, entry=entry, action="comment", comment=marker)
+    absence = Absence.all_tenants.create(
+        institution=institution,
+        placement=placement,
+        start_date=placement.start_date,
+        end_date=placement.start_date,
+    )
+    SickNote.all_tenants.create(
+        institution=institution, absence=absence, filename="a.png", content_type="image/png", size=8,
+        data=b"\x89PNG\r\n\x1a\n",
+    )
+    placement.matrix = {"entry": entry, "review": review, "absence": absence}
+    return placement
+
+
+def build_logbook_entry(institution, marker):
+    return build_logbook_placement(institution, marker).matrix["entry"]
+
+
+def build_logbook_review(institution, marker):
+    return build_logbook_placement(institution, marker).matrix["review"]
+
+
+def build_logbook_absence(institution, marker):
+    return build_logbook_placement(institution, marker).matrix["absence"]
+
+
 OBJECT_BUILDERS: dict[str, Callable] = {
+    "logbook_placement": build_logbook_placement,
+    "logbook_entry": build_logbook_entry,
+    "logbook_review": build_logbook_review,
+    "logbook_absence": build_logbook_absence,
     "offer": build_offer,
     "host_organisation": build_host_organisation,
     "invitation": build_invitation,
@@ -404,6 +446,41 @@ OBJECT_BUILDERS: dict[str, Callable] = {
 }
 
 ROUTES: list[Route] = [
+    # logbooks (test_logbook_*.py): a placement's logbook follows who sees the placement
+    page("logbook", ALL_ROLES, note="students: their logbook; others: the logbooks they may read"),
+    page("logbook-placement", ALL_ROLES, obj="logbook_placement", own_only=ALL_ROLES - STAFF),
+    page("logbook-progress", ALL_ROLES, obj="logbook_placement", own_only=ALL_ROLES - STAFF),
+    page(
+        "logbook-export",
+        ALL_ROLES,
+        obj="logbook_placement",
+        own_only=ALL_ROLES - STAFF,
+        kwargs=lambda obj: {"pk": obj.pk, "fmt": "csv"},
+    ),
+    page(
+        "logbook-sync",
+        {Role.STUDENT},
+        obj="logbook_placement",
+        own_only=frozenset({Role.STUDENT}),
+        ok=405,
+        note="POST only (JSON of the offline queue)",
+    ),
+    page("logbook-absence-new", {Role.STUDENT}, obj="logbook_placement", own_only=frozenset({Role.STUDENT})),
+    page("logbook-incident-new", {Role.STUDENT}, obj="logbook_placement", own_only=frozenset({Role.STUDENT})),
+    page("logbook-entry", ALL_ROLES, obj="logbook_entry", own_only=ALL_ROLES - STAFF),
+    page("logbook-absence", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
+    page("logbook-sick-note", STAFF, obj="logbook_absence", note="coordinators only; openings recorded"),
+    page("logbook-review", {Role.MENTOR}),
+    page("logbook-overview", SCHOOL),
+    page("logbook-settings", STAFF, obj="cat_programme"),
+    page("service-worker", ALL_ROLES, anonymous=200),
+    page("web-manifest", ALL_ROLES, anonymous=200),
+    api("api-logbook-entry-list", ALL_ROLES),
+    api("api-logbook-entry-detail", ALL_ROLES, obj="logbook_entry", own_only=ALL_ROLES - STAFF),
+    api("api-logbook-review-list", ALL_ROLES),
+    api("api-logbook-review-detail", ALL_ROLES, obj="logbook_review", own_only=ALL_ROLES - STAFF),
+    api("api-logbook-absence-list", ALL_ROLES),
+    api("api-logbook-absence-detail", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
     # offers, host self-service and invitations (test_offers.py, test_invitations.py)
     page("offer-list", ALL_ROLES),
     page("offer-create", HOSTS, note="hosts without an organisation get an explanation page"),

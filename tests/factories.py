@@ -432,3 +432,91 @@ class ChecklistAnswerFactory(TenantFactory):
         template=factory.SelfAttribute("..response.template"),
     )
     answer = "yes"
+
+
+# --- logbooks (test_logbook*.py) -------------------------------------------------------------
+def academic_year_of(day: datetime.date) -> str:
+    first = day.year if day.month >= 9 else day.year - 1
+    return f"{first}-{first + 1}"
+
+
+def make_logbook_placement(
+    institution,
+    *,
+    student_user=None,
+    mentor_user=None,
+    supervisor=None,
+    weekdays: str = "1,2,3,4,5",
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+    required_hours: int | None = 500,
+    programme=None,
+    organisation=None,
+):
+    """A running placement with a calendar around today: for logbook tests and benchmarks."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    start = start or today - datetime.timedelta(days=60)
+    end = end or today + datetime.timedelta(days=120)
+    year = academic_year_of(today)
+    programme = programme or ProgrammeFactory(institution=institution)
+    AcademicCalendarFactory(institution=institution, academic_year=year, wpl_start=start, wpl_end=end)
+    from catalogue.models import ProgrammeYear
+
+    if not ProgrammeYear.all_tenants.filter(programme=programme, year=1).exists():
+        ProgrammeYearFactory(
+            institution=institution,
+            programme=programme,
+            year=1,
+            wpl_weekdays=weekdays,
+            hours_per_day="7.60",
+            required_hours=required_hours,
+        )
+    organisation = organisation or OrganisationFactory(institution=institution)
+    site = SiteFactory(institution=institution, organisation=organisation)
+    mentor = MentorFactory(institution=institution, organisation=organisation, user=mentor_user)
+    student = StudentFactory(institution=institution, programme=programme, user=student_user)
+    return PlacementFactory(
+        institution=institution,
+        student=student,
+        organisation=organisation,
+        site=site,
+        mentor=mentor,
+        supervisor=supervisor,
+        programme=programme,
+        academic_year=year,
+        year=1,
+        start_date=start,
+        end_date=end,
+    )
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+class LogbookEntryFactory(TenantFactory):
+    class Meta:
+        model = "logbooks.Entry"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    placement = factory.SubFactory(PlacementFactory, institution=_same_institution())
+    date = factory.Sequence(lambda n: datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
+    hours = "7.60"
+    activities = factory.Sequence(lambda n: f"Activiteiten van dag {n}")
+    status = "submitted"
+    submitted_at = factory.LazyFunction(_now)
+
+
+class AbsenceFactory(TenantFactory):
+    class Meta:
+        model = "logbooks.Absence"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    placement = factory.SubFactory(PlacementFactory, institution=_same_institution())
+    kind = "sick"
+    start_date = factory.LazyFunction(lambda: datetime.date(2026, 1, 5))
+    end_date = factory.LazyFunction(lambda: datetime.date(2026, 1, 6))
