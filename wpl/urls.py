@@ -44,6 +44,7 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("health/", views.health, name="health"),
     path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     *(pattern for module in FEATURE_URLS for pattern in module.urlpatterns),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
