@@ -1,31 +1,18 @@
-"""Notifications of the matching area (Celery tenant tasks; ids in, idempotent)."""
+"""Notifications of the matching area (Celery tenant tasks; ids in, idempotent).
+
+Everything goes through `wpl.notifications.notify()`: one durable row per recipient and
+occasion (keys like ``placement.published:<id>:<recipient>``), so a re-run or a retried
+task sends nothing twice and a dead worker's mail is retried by the delivery sweep.
+"""
 
 from __future__ import annotations
 
-from django.core.cache import cache
-from django.core.mail import send_mail
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from wpl.tasks import tenant_task
 
-SENT_TTL = 60 * 60 * 24 * 60  # remember sent notifications for 60 days
-
-
-def _once(key: str) -> bool:
-    """True when the notification `key` was already sent (a re-run sends nothing)."""
-    return cache.get(key) is not None
-
-
-def _send(placement, to: str, user, subject, body) -> int:
-    """One mail in the recipient's language, from the placement's institution (wpl.mail)."""
-    from wpl import mail
-    from wpl.models import Institution
-
-    institution = Institution.objects.get(pk=placement.institution_id)
-    with translation.override(mail.language_for(user=user, email=to, institution=institution)):
-        facts = _placement_text(placement)
-        return send_mail(subject(facts), body(facts), mail.from_address(institution), [to])
+TEMPLATE = "placements/notifications/text"
 
 
 def _placement_text(placement) -> dict:
@@ -40,59 +27,79 @@ def _placement_text(placement) -> dict:
     }
 
 
+def _send(*, key: str, user, address: str, subject, body) -> int:
+    """Notify one person (by account, else by address); 1 when a new row was made.
+
+    `subject` and `body` are callables run in the recipient's language.
+    """
+    from wpl.notifications import notify, recipient_key, recipient_language
+
+    if user is None and not address:
+        return 0
+    with translation.override(recipient_language(user)):
+        context = {"subject": subject(), "body": body()}
+    created = notify(
+        recipient=user,
+        email_address=address,
+        key=f"{key}:{recipient_key(user, address)}",
+        template=TEMPLATE,
+        context=context,
+    )
+    return int(created is not None)
+
+
 @tenant_task(name="matching.tasks.notify_placement_published")
 def notify_placement_published(*, institution_id: int, placement_id: int) -> int:
     """Tell the student, the mentor (or workplace contact) and the supervisor about a placement."""
     from placements.models import Placement
 
-    key = f"wpl:{institution_id}:placement-published:{placement_id}"
     placement = (
         Placement.objects.filter(pk=placement_id)
-        .select_related("student__user", "organisation", "site", "mentor", "supervisor__user", "programme")
+        .select_related(
+            "student__user", "organisation", "site", "mentor__user", "supervisor__user", "programme"
+        )
         .first()
     )
-    if placement is None or _once(key):
+    if placement is None:
         return 0
-    sent = 0
-    # Each mail in its recipient's language (wpl.mail), so the texts are built per recipient.
+    key = f"placement.published:{placement.pk}"
+    facts = lambda: _placement_text(placement)  # noqa: E731 -- rendered per language
     student = placement.student
-    sent += _send(
-        placement,
-        student.email,
-        student.user,
-        lambda facts: _("Your workplace learning placement"),
-        lambda facts: _(
+    sent = _send(
+        key=key,
+        user=student.user,
+        address=student.email,
+        subject=lambda: _("Your workplace learning placement"),
+        body=lambda: _(
             "Dear %(student)s,\n\nYou will do your workplace learning (%(programme)s, year %(year)s, "
             "%(academic_year)s) at %(organisation)s. Your mentor: %(mentor)s.\n"
         )
-        % facts,
+        % facts(),
     )
-    host_address = placement.mentor.email if placement.mentor else placement.organisation.contact_email
-    if host_address:
-        sent += _send(
-            placement,
-            host_address,
-            placement.mentor.user if placement.mentor else None,
-            lambda facts: _("A student was placed with you"),
-            lambda facts: _(
-                "Hello,\n\n%(student)s (%(programme)s, year %(year)s, %(academic_year)s) will do "
-                "workplace learning at %(organisation)s. Mentor: %(mentor)s.\n"
-            )
-            % facts,
+    mentor = placement.mentor
+    sent += _send(
+        key=key,
+        user=mentor.user if mentor else None,
+        address=mentor.email if mentor else placement.organisation.contact_email,
+        subject=lambda: _("A student was placed with you"),
+        body=lambda: _(
+            "Hello,\n\n%(student)s (%(programme)s, year %(year)s, %(academic_year)s) will do "
+            "workplace learning at %(organisation)s. Mentor: %(mentor)s.\n"
         )
-    if placement.supervisor_id and placement.supervisor.user.email:
+        % facts(),
+    )
+    if placement.supervisor_id:
         sent += _send(
-            placement,
-            placement.supervisor.user.email,
-            placement.supervisor.user,
-            lambda facts: _("A student was placed"),
-            lambda facts: _(
+            key=key,
+            user=placement.supervisor.user,
+            address="",
+            subject=lambda: _("A student was placed"),
+            body=lambda: _(
                 "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
                 "%(academic_year)s).\n"
             )
-            % facts,
+            % facts(),
         )
-    cache.set(key, 1, SENT_TTL)
     return sent
 
 
@@ -101,24 +108,21 @@ def notify_supervisor_assigned(*, institution_id: int, placement_id: int, superv
     """Tell a supervisor they follow a student; skipped when the choice changed since."""
     from placements.models import Placement
 
-    key = f"wpl:{institution_id}:supervisor-assigned:{placement_id}:{supervisor_id}"
     placement = (
         Placement.objects.filter(pk=placement_id, supervisor_id=supervisor_id)
         .select_related("student", "organisation", "site", "mentor", "supervisor__user", "programme")
         .first()
     )
-    if placement is None or _once(key):
+    if placement is None:
         return 0
-    sent = _send(
-        placement,
-        placement.supervisor.user.email,
-        placement.supervisor.user,
-        lambda facts: _("You supervise a new student"),
-        lambda facts: _(
+    return _send(
+        key=f"placement.supervisor-assigned:{placement.pk}:{supervisor_id}",
+        user=placement.supervisor.user,
+        address="",
+        subject=lambda: _("You supervise a new student"),
+        body=lambda: _(
             "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
             "%(academic_year)s). Mentor: %(mentor)s.\n"
         )
-        % facts,
+        % _placement_text(placement),
     )
-    cache.set(key, 1, SENT_TTL)
-    return sent

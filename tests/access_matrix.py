@@ -413,11 +413,41 @@ def build_logbook_absence(institution, marker):
     return build_logbook_placement(institution, marker).matrix["absence"]
 
 
+# meetings (test_meetings.py): a placement of nobody among the personas, with a meeting
+# and an agreed action; staff see them, every other role gets 404.
+def build_meeting(institution, marker):
+    from meetings.models import Action, Participant
+    from tests.factories import MeetingFactory, meetings_placement
+
+    placement = meetings_placement(institution, marker=marker)
+    meeting = MeetingFactory(institution=institution, placement=placement, title=f"Trialoog {marker}")
+    Participant.all_tenants.create(
+        institution=institution, meeting=meeting, name=f"Deelnemer {marker}", email="x@example.org", role="x"
+    )
+    Action.all_tenants.create(
+        institution=institution, meeting=meeting, description=f"Actie {marker}", due_date="2027-03-01"
+    )
+    return meeting
+
+
+def build_meeting_placement(institution, marker):
+    return build_meeting(institution, marker).placement
+
+
+def build_meeting_action(institution, marker):
+    from meetings.models import Action
+
+    return Action.all_tenants.get(meeting=build_meeting(institution, marker))
+
+
 OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_placement": build_logbook_placement,
     "logbook_entry": build_logbook_entry,
     "logbook_review": build_logbook_review,
     "logbook_absence": build_logbook_absence,
+    "meeting": build_meeting,
+    "meeting_placement": build_meeting_placement,
+    "meeting_action": build_meeting_action,
     "offer": build_offer,
     "host_organisation": build_host_organisation,
     "invitation": build_invitation,
@@ -639,6 +669,15 @@ ROUTES: list[Route] = [
     api("api-matching-assignment-lock", ALL_ROLES, ok=405, note="POST only (staff)"),
     page("home", ALL_ROLES),
     page("notification-list", ALL_ROLES),
+    page("notification-settings", ALL_ROLES),
+    # meetings (test_meetings.py)
+    page("meetings-list", ALL_ROLES),
+    page("meetings-coverage", STAFF),
+    page("meetings-calendar", ALL_ROLES),
+    page("meetings-placement", ALL_ROLES, obj="meeting_placement", own_only=ALL_ROLES - STAFF),
+    page("meetings-detail", ALL_ROLES, obj="meeting", own_only=ALL_ROLES - STAFF),
+    page("meetings-ics", ALL_ROLES, obj="meeting", own_only=ALL_ROLES - STAFF),
+    page("meetings-action-done", frozenset(), obj="meeting_action", denied=405, note="POST only"),
     page("people-list", SCHOOL),
     page("person-detail", ALL_ROLES, obj="membership", own_only=ALL_ROLES - SCHOOL),
     page("health", ALL_ROLES, anonymous=200),
@@ -677,6 +716,8 @@ ROUTES: list[Route] = [
 
 # Routes whose access is tested elsewhere, with the reason.
 EXEMPT: list[Exempt] = [
+    Exempt("meetings-respond", "answer by signed, expiring link without signing in; test_meetings.py"),
+    Exempt("calendar-feed", "secret per-person feed address; tenant scoping tested in test_meetings.py"),
     Exempt("invite-", "anonymous invitation link (token); tested in test_invitations.py"),
     Exempt("admin:", "Django admin: superusers only; scoped by TenantAdmin, see test_admin.py"),
     Exempt("account_", "sign-in, sign-out and password pages of allauth; see test_auth.py"),

@@ -492,6 +492,8 @@ def make_logbook_placement(
     )
 
 
+
+
 def _now():
     from django.utils import timezone
 
@@ -520,3 +522,40 @@ class AbsenceFactory(TenantFactory):
     kind = "sick"
     start_date = factory.LazyFunction(lambda: datetime.date(2026, 1, 5))
     end_date = factory.LazyFunction(lambda: datetime.date(2026, 1, 6))
+
+
+# --- meetings (test_meetings.py) --------------------------------------------------------------
+def meetings_placement(institution, *, student_user=None, mentor_user=None, supervisor=None, marker="", **kw):
+    """A placement of 2026-2027 with a calendar, WPL days Wed-Fri, a mentor reachable Wed-Thu."""
+    from catalogue.models import ProgrammeYear
+
+    name = f"Student {marker}".strip()
+    student = StudentFactory(institution=institution, user=student_user, last_name=name)
+    ProgrammeYear.all_tenants.get_or_create(
+        institution=institution, programme=student.programme, year=1, defaults={"wpl_weekdays": "3,4,5"}
+    )
+    AcademicCalendarFactory(institution=institution, academic_year="2026-2027")
+    organisation = OrganisationFactory(institution=institution, name=f"Werkplek {marker}".strip())
+    mentor = MentorFactory(
+        institution=institution, organisation=organisation, user=mentor_user, reachable_weekdays="3,4"
+    )
+    return PlacementFactory(
+        institution=institution,
+        student=student,
+        organisation=organisation,
+        mentor=mentor,
+        supervisor=supervisor,
+        academic_year="2026-2027",
+        **kw,
+    )
+
+
+class MeetingFactory(TenantFactory):
+    class Meta:
+        model = "meetings.Meeting"
+
+    institution = factory.SubFactory(InstitutionFactory)
+    kind = "trialogue"
+    title = "Trialoog"
+    starts_at = factory.LazyFunction(lambda: datetime.datetime(2027, 2, 3, 9, tzinfo=datetime.UTC))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))

@@ -12,7 +12,7 @@ from wpl.models import Role
 from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 
 # Session, user, memberships, role counts, heartbeat: a start page never needs more.
-MAX_QUERIES = 9  # session, user, memberships, heartbeat, role counts, placements figures
+MAX_QUERIES = 10  # session, user, memberships, heartbeat, role counts, placements figures, meetings to-do (1)
 
 
 def count_queries(client, path: str = "/") -> int:

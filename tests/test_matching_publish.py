@@ -39,7 +39,8 @@ def test_publish_makes_placements_and_notifies(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(reverse("matching-publish", kwargs={"pk": world.round.pk}))
     assert response.status_code == 302
-    assert len(callbacks) == 4
+    # 4 placement tasks, then one durable delivery per mail (student and mentor of each).
+    assert len(callbacks) == 4 + 8
     placements = Placement.all_tenants.filter(student__in=world.students)
     assert placements.count() == 4
     for placement in placements.select_related("offer"):

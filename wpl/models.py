@@ -246,7 +246,12 @@ class Notification(TenantModel):
         EMAIL = "email", _("E-mail and in the platform")
         IN_APP = "in_app", _("In the platform only")
 
-    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    # Empty for people without an account yet (a mentor before their first sign-in): the
+    # mail then goes to `email` only and there is no in-app copy.
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    email = models.EmailField(blank=True)
     key = models.CharField(max_length=200)
     kind = models.CharField(max_length=80)
     subject = models.CharField(_("subject"), max_length=255)

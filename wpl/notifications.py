@@ -17,6 +17,7 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -24,14 +25,15 @@ from wpl import tenancy
 from wpl.models import Institution, Notification, User
 
 # A row not delivered this long after it was created is retried by the sweep.
-RETRY_AFTER = timedelta(minutes=5)
+RETRY_AFTER = timedelta(seconds=settings.WPL_NOTIFICATION_RETRY_SECONDS)
 MAX_EMAIL_ATTEMPTS = 5
 
 
-def recipient_language(user: User) -> str:
+def recipient_language(user: User | None) -> str:
     """The language a person reads mail in: their own choice, else the platform default."""
     available = {code for code, _ in settings.LANGUAGES}
-    return user.preferred_language if user.preferred_language in available else settings.LANGUAGE_CODE
+    language = user.preferred_language if user is not None else ""
+    return language if language in available else settings.LANGUAGE_CODE
 
 
 def sender_for(institution: Institution) -> str:
@@ -40,23 +42,37 @@ def sender_for(institution: Institution) -> str:
     return formataddr((f"{institution.name} via WPL", address))
 
 
+def recipient_key(recipient: User | None, email_address: str = "") -> str:
+    """The recipient part of a notification key: the account, else the e-mail address."""
+    return f"u{recipient.pk}" if recipient is not None else email_address.strip().lower()
+
+
 def notify(
     *,
-    recipient: User,
+    recipient: User | None,
     key: str,
     template: str,
     context: dict | None = None,
     url: str = "",
     email: bool = True,
     attachment: tuple[str, str, str] | None = None,
+    email_address: str = "",
 ) -> Notification | None:
     """Tell `recipient` about an occasion once; returns the new row, or None if already sent.
 
-    `key` must identify the occasion completely (include ids and, for reminders, the due
-    date or escalation step). `attachment` is (filename, mimetype, text content).
-    Must run inside the recipient's institution (tenant context).
+    `key` must identify the occasion completely (include ids, the recipient — see
+    `recipient_key()` — and, for reminders, the due date or escalation step).
+    `attachment` is (filename, mimetype, text content). A person without an account
+    (`recipient=None`) is reached at `email_address`, by e-mail only, in the platform's
+    default language. Must run inside the recipient's institution (tenant context).
+    The e-mail goes out after commit (immediately), or in the person's daily / weekly
+    digest when they chose one; every notification with an account also shows in the
+    notification centre.
     """
     institution_id = tenancy.require_institution_id()
+    address = recipient.email if recipient is not None else email_address.strip()
+    if recipient is None and not address:
+        return None  # nobody to tell
     with translation.override(recipient_language(recipient)):
         ctx = {"recipient": recipient, "url": url, **(context or {})}
         subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())[:255]
@@ -66,6 +82,7 @@ def notify(
         with transaction.atomic():
             notification = Notification.objects.create(
                 recipient=recipient,
+                email=address[:254],
                 key=key[:200],
                 kind=template.rsplit("/", 1)[-1][:80],
                 subject=subject,
@@ -78,13 +95,17 @@ def notify(
             )
     except IntegrityError:
         return None  # this occasion was already notified
-    if email and recipient.notification_digest == "immediate":
+    if email and (recipient is None or recipient.notification_digest == "immediate"):
         from wpl.tasks import deliver_notification, enqueue_on_commit
 
         enqueue_on_commit(
             deliver_notification, institution_id=institution_id, notification_id=notification.pk
         )
     return notification
+
+
+def _address(n: Notification) -> str:
+    return n.recipient.email if n.recipient_id and n.recipient.email else n.email
 
 
 def deliver(*, notification_id: int) -> bool:
@@ -95,18 +116,20 @@ def deliver(*, notification_id: int) -> bool:
     """
     with transaction.atomic():
         n = (
-            Notification.objects.select_for_update()
+            # Lock only the notification row: the recipient is an outer join (it may be
+            # empty), which PostgreSQL cannot lock.
+            Notification.objects.select_for_update(of=("self",))
             .filter(pk=notification_id, channel=Notification.Channel.EMAIL, email_sent_at__isnull=True)
             .select_related("recipient", "institution")
             .first()
         )
-        if n is None or not n.recipient.email or n.email_attempts >= MAX_EMAIL_ATTEMPTS:
+        if n is None or not _address(n) or n.email_attempts >= MAX_EMAIL_ATTEMPTS:
             return False
         Notification.objects.filter(pk=n.pk).update(email_attempts=n.email_attempts + 1)
         body = n.body
         if n.url:
             body = f"{body}\n\n{absolute_url(n.url)}"
-        message = EmailMessage(n.subject, body, sender_for(n.institution), [n.recipient.email])
+        message = EmailMessage(n.subject, body, sender_for(n.institution), [_address(n)])
         if n.attachment_name:
             message.attach(n.attachment_name, n.attachment_content, n.attachment_mimetype or "text/plain")
         message.send()
@@ -123,8 +146,9 @@ def pending_ids(*, now=None) -> list[int]:
             email_sent_at__isnull=True,
             email_attempts__lt=MAX_EMAIL_ATTEMPTS,
             created_at__lte=now - RETRY_AFTER,
-            recipient__notification_digest="immediate",
-        ).values_list("pk", flat=True)[:1000]
+        )
+        .filter(Q(recipient__isnull=True) | Q(recipient__notification_digest="immediate"))
+        .values_list("pk", flat=True)[:1000]
     )
 
 
@@ -142,3 +166,150 @@ def mark_read(*, recipient: User, notification_ids: list[int] | None = None) -> 
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
+
+
+DIGEST_TEMPLATE = "wpl/notifications/digest"
+
+
+def digest_recipient_ids(*, frequency: str) -> list[int]:
+    """People of the active institution on a `frequency` digest with mail still waiting."""
+    return list(
+        Notification.objects.filter(
+            channel=Notification.Channel.EMAIL,
+            email_sent_at__isnull=True,
+            recipient__notification_digest=frequency,
+        )
+        .values_list("recipient_id", flat=True)
+        .distinct()
+        .order_by("recipient_id")
+    )
+
+
+def send_digest(*, recipient_id: int, frequency: str) -> int:
+    """One e-mail with every notification still waiting for this person; marks them sent.
+
+    The rows are locked while the mail goes out and marked sent in the same transaction,
+    so two workers never send the same digest and a dead worker leaves them for the next
+    run (which also catches up on a digest missed while the beat was down). Returns the
+    number of notifications the mail carried (0: nothing was sent).
+    """
+    with transaction.atomic():
+        items = list(
+            Notification.objects.select_for_update(of=("self",))
+            .filter(
+                recipient_id=recipient_id,
+                recipient__notification_digest=frequency,
+                channel=Notification.Channel.EMAIL,
+                email_sent_at__isnull=True,
+            )
+            .order_by("created_at", "id")
+        )
+        if not items:
+            return 0
+        recipient = User.objects.get(pk=recipient_id)
+        institution = Institution.objects.get(pk=tenancy.require_institution_id())
+        if not recipient.email:
+            return 0
+        with translation.override(recipient_language(recipient)):
+            ctx = {
+                "recipient": recipient,
+                "frequency": frequency,
+                "items": [(n, absolute_url(n.url) if n.url else "") for n in items],
+                "centre_url": absolute_url("/notifications/"),
+            }
+            subject = " ".join(render_to_string(f"{DIGEST_TEMPLATE}_subject.txt", ctx).split())[:255]
+            body = render_to_string(f"{DIGEST_TEMPLATE}_body.txt", ctx).strip()
+        message = EmailMessage(subject, body, sender_for(institution), [recipient.email])
+        for n in items:
+            if n.attachment_name:
+                message.attach(n.attachment_name, n.attachment_content, n.attachment_mimetype or "text/plain")
+        message.send()
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(email_sent_at=timezone.now())
+    return len(items)
+
+
+@transaction.atomic
+def set_digest(*, user: User, frequency: str) -> None:
+    """The person's choice: every e-mail at once, or one daily / weekly digest."""
+    if frequency not in {"immediate", "daily", "weekly"}:
+        raise ValueError(frequency)
+    User.objects.filter(pk=user.pk).update(notification_digest=frequency)
+    user.notification_digest = frequency
+
+
+def notify_many(
+    *,
+    template: str,
+    items: list[dict],
+    email: bool = True,
+) -> list[int]:
+    """`notify()` for a sweep's batch: the same guarantees, a few queries per batch.
+
+    Each item has `recipient` (User or None), `email_address`, `key`, `context`, `url` and
+    optionally `render_key`: items with the same render_key and language share one
+    rendering (e.g. every participant of one meeting). Occasions already notified are
+    skipped (the unique key decides, also against a concurrent run); the new rows' e-mails
+    go out in batches after commit. Returns the ids of the rows created.
+    """
+    institution_id = tenancy.require_institution_id()
+    keys = {item["key"][:200] for item in items}
+    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    rendered: dict[tuple, tuple[str, str]] = {}
+    rows, seen = [], set()
+    kind = template.rsplit("/", 1)[-1][:80]
+    for item in items:
+        key = item["key"][:200]
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        recipient = item.get("recipient")
+        address = recipient.email if recipient is not None else item.get("email_address", "").strip()
+        if recipient is None and not address:
+            continue
+        language = recipient_language(recipient)
+        cache_key = (item.get("render_key") or key, language)
+        if cache_key not in rendered:
+            with translation.override(language):
+                ctx = {"recipient": recipient, "url": item.get("url", ""), **(item.get("context") or {})}
+                subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())[:255]
+                body = render_to_string(f"{template}_body.txt", ctx).strip()
+            rendered[cache_key] = (subject, body)
+        subject, body = rendered[cache_key]
+        rows.append(
+            Notification(
+                institution_id=institution_id,
+                recipient=recipient,
+                email=address[:254],
+                key=key,
+                kind=kind,
+                subject=subject,
+                body=body,
+                url=item.get("url", ""),
+                channel=Notification.Channel.EMAIL if email else Notification.Channel.IN_APP,
+            )
+        )
+    if not rows:
+        return []
+    with transaction.atomic():
+        Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+        # ignore_conflicts gives no ids back: read the rows this call really created
+        # (a concurrent run may have won some keys; those it sends itself).
+        created = list(
+            Notification.objects.filter(
+                key__in=[r.key for r in rows], created_at__gte=min(r.created_at for r in rows)
+            ).values_list("pk", "recipient__notification_digest", "recipient_id")
+        )
+    immediate = [pk for pk, digest, rid in created if rid is None or digest == "immediate"]
+    if email and immediate:
+        from wpl.tasks import deliver_notifications, enqueue_on_commit
+
+        for start in range(0, len(immediate), DELIVERY_BATCH):
+            enqueue_on_commit(
+                deliver_notifications,
+                institution_id=institution_id,
+                notification_ids=immediate[start : start + DELIVERY_BATCH],
+            )
+    return [pk for pk, _, _ in created]
+
+
+DELIVERY_BATCH = 200

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -59,6 +59,12 @@ StartItemsProvider = Callable[["Membership"], list[StartItem]]
 ReminderSweep = Callable[[datetime], int]
 
 
+# Days a student was absent, for a batch of placement ids of the active institution:
+# {placement_id: {date, ...}}. The logbook app registers one; WPL-day counting
+# (placements.selectors.wpl_days) leaves those days out of gaps.
+AbsenceProvider = Callable[[list[int]], "dict[int, set[date]]"]
+
+
 @dataclass
 class _Registry:
     nav: list[NavEntry] = field(default_factory=list)
@@ -66,6 +72,8 @@ class _Registry:
     demo_seeders: list[tuple[int, str]] = field(default_factory=list)
     start_context: list[Callable[[Membership], dict]] = field(default_factory=list)
     reminder_sweeps: dict[str, ReminderSweep] = field(default_factory=dict)
+    absence_providers: list[AbsenceProvider] = field(default_factory=list)
+    event_handlers: dict[str, list[Callable[..., None]]] = field(default_factory=dict)
 
 
 _registry = _Registry()
@@ -118,3 +126,40 @@ def register_reminder_sweep(name: str, sweep: ReminderSweep) -> None:
 
 def reminder_sweeps() -> dict[str, ReminderSweep]:
     return dict(_registry.reminder_sweeps)
+
+
+def register_absence_provider(provider: AbsenceProvider) -> None:
+    """Add a source of absence days (one query per batch), used when counting WPL days."""
+    if provider not in _registry.absence_providers:
+        _registry.absence_providers.append(provider)
+
+
+def absences(placement_ids: list[int]) -> dict[int, set[date]]:
+    """Absence days per placement from every registered provider (merged)."""
+    merged: dict[int, set[date]] = {}
+    if not placement_ids:
+        return merged
+    for provider in _registry.absence_providers:
+        for placement_id, days in provider(placement_ids).items():
+            merged.setdefault(placement_id, set()).update(days)
+    return merged
+
+
+def register_event_handler(event: str, handler: Callable[..., None]) -> None:
+    """Let one feature app react to another's event without importing it.
+
+    Known events: ``learning_plan.revision_requested`` (placement_id, actor, reason, source),
+    emitted by meetings when minutes open a revision of the learning plan; the agreements
+    app registers the handler that opens the revision.
+    """
+    handlers = _registry.event_handlers.setdefault(event, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def emit(event: str, **payload) -> int:
+    """Call every handler of `event` (inside the caller's transaction); how many ran."""
+    handlers = list(_registry.event_handlers.get(event, []))
+    for handler in handlers:
+        handler(**payload)
+    return len(handlers)

@@ -96,3 +96,33 @@ def deliver_pending_notifications(*, institution_id: int) -> int:
     from wpl.notifications import deliver, pending_ids
 
     return sum(deliver(notification_id=pk) for pk in pending_ids())
+
+
+@shared_task(name="wpl.tasks.send_digests")
+def send_digests(frequency: str = "daily") -> int:
+    """Fixed beat entries (daily, and weekly on Monday): one digest task per institution."""
+    from wpl.models import Institution
+
+    ids = list(Institution.objects.filter(is_active=True).values_list("pk", flat=True))
+    for institution_id in ids:
+        send_institution_digests.delay(institution_id=institution_id, frequency=frequency)
+    return len(ids)
+
+
+@tenant_task(name="wpl.tasks.send_institution_digests", acks_late=True)
+def send_institution_digests(*, institution_id: int, frequency: str) -> int:
+    """One digest mail per person of this institution with notifications waiting."""
+    from wpl.notifications import digest_recipient_ids, send_digest
+
+    sent = 0
+    for recipient_id in digest_recipient_ids(frequency=frequency):
+        sent += send_digest(recipient_id=recipient_id, frequency=frequency) > 0
+    return sent
+
+
+@tenant_task(name="wpl.tasks.deliver_notifications", acks_late=True)
+def deliver_notifications(*, institution_id: int, notification_ids: list[int]) -> int:
+    """Send a batch of notifications' e-mails (each one a no-op when it already went out)."""
+    from wpl.notifications import deliver
+
+    return sum(deliver(notification_id=pk) for pk in notification_ids)

@@ -50,6 +50,7 @@ urlpatterns = [
     path("institution/logo/", views.institution_logo, name="institution-logo"),
 
     path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/settings/", views.notification_settings, name="notification-settings"),
     *(pattern for module in FEATURE_URLS for pattern in module.urlpatterns),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

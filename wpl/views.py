@@ -151,3 +151,27 @@ def notification_list(request):
         "subject", "body", "url", "created_at", "read_at"
     )[:100]
     return render(request, "wpl/notification_list.html", {"notifications": items})
+
+
+@membership_required
+def notification_settings(request):
+    """My notification settings: every e-mail at once, or a daily / weekly digest."""
+    from django import forms
+
+    from wpl import notifications
+    from wpl.models import User
+
+    class DigestForm(forms.Form):
+        notification_digest = forms.ChoiceField(
+            label=_("E-mail notifications"),
+            choices=User._meta.get_field("notification_digest").choices,
+            widget=forms.RadioSelect,
+        )
+
+    form = DigestForm(request.POST or None, initial={"notification_digest": request.user.notification_digest})
+    if request.method == "POST" and form.is_valid():
+        notifications.set_digest(user=request.user, frequency=form.cleaned_data["notification_digest"])
+        messages.success(request, _("Your notification settings were saved."))
+        return redirect("notification-settings")
+    status = 400 if form.errors else 200
+    return render(request, "wpl/notification_settings.html", {"form": form}, status=status)

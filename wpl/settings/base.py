@@ -43,6 +43,7 @@ WPL_FEATURE_APPS = [
     "matching",
     "logbooks",
     "evaluations",
+    "meetings",
 ]
 
 INSTALLED_APPS = [
@@ -207,6 +208,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "WPL <no-reply@wpl.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# For EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (tests, demos).
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# An immediate notification e-mail still unsent after this long is retried by the sweep.
+WPL_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("WPL_NOTIFICATION_RETRY_SECONDS", "300"))
 
 # --- Cache ----------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -238,6 +243,7 @@ else:
     for _folder in ("queue", "processed", "control"):
         (_queue_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_SERIALIZER = "json"
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

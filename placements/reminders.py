@@ -1,0 +1,87 @@
+"""Reminder settings per programme: after how many days, and who is told at each step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from catalogue.models import Programme, ProgrammeChildQuerySet
+from wpl.tenancy import TenantModel, scoped_managers
+
+
+class ReminderRule(TenantModel):
+    """How a programme chases one kind of reminder (`kind`, e.g. ``logbook.gap``).
+
+    The first reminder goes out after `days` (WPL days or calendar days, as the sweep of
+    that kind counts them) to the first role of `escalation`; every `step_days` later
+    without progress the next role is told as well. Without a rule the sweep's defaults
+    apply (`placements.selectors.reminders.rules_for`).
+    """
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reminder_rules")
+    kind = models.CharField(_("reminder"), max_length=60)
+    days = models.PositiveSmallIntegerField(
+        _("after (days)"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    # Roles in order, comma-separated, e.g. "student,mentor,supervisor".
+    escalation = models.CharField(_("escalation steps"), max_length=120)
+    step_days = models.PositiveSmallIntegerField(
+        _("days between steps"), default=3, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    objects, all_tenants = scoped_managers(ProgrammeChildQuerySet)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "kind"], name="reminder_rule_unique_kind")
+        ]
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+
+    def __str__(self) -> str:
+        return f"{self.programme} · {self.kind}"
+
+    @property
+    def steps(self) -> list[str]:
+        return [s.strip() for s in self.escalation.split(",") if s.strip()]
+
+
+@dataclass(frozen=True)
+class Rule:
+    days: int
+    steps: tuple[str, ...]
+    step_days: int
+
+
+def rules_for(programme_ids: Iterable[int], kind: str, *, default: Rule) -> dict[int, Rule]:
+    """The rule per programme for `kind` (one query); programmes without one get `default`."""
+    from placements.reminders import ReminderRule
+
+    ids = set(programme_ids)
+    found = {
+        r.programme_id: Rule(r.days, tuple(r.steps) or default.steps, r.step_days)
+        for r in ReminderRule.objects.filter(programme_id__in=ids, kind=kind)
+    }
+    return {pk: found.get(pk, default) for pk in ids}
+
+
+def due_steps(
+    rule: Rule, *, nth_day: Callable[[int], date | None], today: date
+) -> list[tuple[int, str, date]]:
+    """[(step index, role, due date)] of the escalation steps due by `today`.
+
+    `nth_day(n)` answers the date on which n days (WPL days or calendar days, the sweep's
+    choice) have passed since the item became pending, or None when that never happens.
+    """
+    steps = []
+    for index, role in enumerate(rule.steps):
+        due = nth_day(rule.days + index * rule.step_days)
+        if due is None or due > today:
+            break
+        steps.append((index, role, due))
+    return steps
