@@ -12,7 +12,8 @@ from wpl.models import Role
 from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 
 # Session, user, memberships, role counts, heartbeat: a start page never needs more.
-MAX_QUERIES = 9  # session, user, memberships, heartbeat, role counts, placements figures
+# + one per registered start-items provider (agreements: "Agreements to sign").
+MAX_QUERIES = 10  # session, user, memberships, heartbeat, role counts, placements figures, agreements
 
 
 def count_queries(client, path: str = "/") -> int:

@@ -118,3 +118,25 @@ def register_reminder_sweep(name: str, sweep: ReminderSweep) -> None:
 
 def reminder_sweeps() -> dict[str, ReminderSweep]:
     return dict(_registry.reminder_sweeps)
+
+
+# --- attendance hours ------------------------------------------------------------------
+# The logbook app (when installed) tells other apps how many hours a placement's student
+# has done: `fn(placement) -> (approved_hours, days)`. The agreements app prints them on
+# the attendance certificate and shows "—" when no provider is registered.
+HoursProvider = Callable[[object], "tuple[float | int, int] | None"]
+_hours_providers: list[HoursProvider] = []
+
+
+def register_hours_provider(provider: HoursProvider) -> None:
+    if provider not in _hours_providers:
+        _hours_providers.append(provider)
+
+
+def placement_hours(placement) -> tuple[float | int, int] | None:
+    """(approved hours, days) from the first registered provider that knows; None if none."""
+    for provider in _hours_providers:
+        result = provider(placement)
+        if result is not None:
+            return result
+    return None

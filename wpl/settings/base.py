@@ -43,6 +43,7 @@ WPL_FEATURE_APPS = [
     "matching",
     "logbooks",
     "evaluations",
+    "agreements",
 ]
 
 INSTALLED_APPS = [
