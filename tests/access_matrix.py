@@ -440,6 +440,75 @@ def build_meeting_action(institution, marker):
     return Action.all_tenants.get(meeting=build_meeting(institution, marker))
 
 
+# Agreements (test_agreements.py): a draft agreement of a placement whose student, mentor,
+# supervisor and workplace contact are the personas; the student's name carries the marker.
+def build_agreement(institution, marker):
+    from agreements import services
+    from students.models import Student
+    from tests import factories as f
+    from wpl.models import Membership, User
+    from wpl.tenancy import tenant_context
+
+    slug = institution.slug
+    student_user = User.objects.get(email=f"student@{slug}.test")
+    with tenant_context(institution):
+        # Reuse the persona's student record (other builders look it up with .first()).
+        student = Student.objects.filter(user=student_user).first() or f.StudentFactory(
+            institution=institution, user=student_user, last_name=f"Student {marker}"
+        )
+        organisation = f.OrganisationFactory(
+            institution=institution, name=f"Overeenkomst {marker}", contact_email=f"org_admin@{slug}.test"
+        )
+        placement = f.PlacementFactory(
+            institution=institution,
+            student=student,
+            organisation=organisation,
+            site=f.SiteFactory(institution=institution, organisation=organisation),
+            mentor=f.MentorFactory(
+                institution=institution,
+                organisation=organisation,
+                user=User.objects.get(email=f"mentor@{slug}.test"),
+            ),
+            supervisor=Membership.objects.get(user__email=f"supervisor@{slug}.test", role="supervisor"),
+            academic_year="2024-2025",
+        )
+        coordinator = Membership.objects.get(user__email=f"coordinator@{slug}.test", role="coordinator")
+        return services.get_or_create_agreement(actor=coordinator, placement=placement)
+
+
+def build_agreement_template(institution, marker):
+    from agreements.models import DocumentTemplate
+    from wpl.tenancy import tenant_context
+
+    with tenant_context(institution):
+        return DocumentTemplate.objects.create(
+            kind="agreement", language="nl", title=marker, body=f"<p>{marker}</p>"
+        )
+
+
+def build_agreement_batch(institution, marker):
+    import io
+    import zipfile
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from agreements.models import BatchExport
+    from wpl.models import Membership
+    from wpl.tenancy import tenant_context
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(f"{marker}.pdf", b"%PDF-1.7")
+    name = default_storage.save(f"agreements/{institution.pk}/sweep.zip", ContentFile(buffer.getvalue()))
+    with tenant_context(institution):
+        email = f"coordinator@{institution.slug}.test"
+        coordinator = Membership.objects.get(user__email=email, role="coordinator")
+        return BatchExport.objects.create(
+            requested_by=coordinator, total=1, done=1, status="done", file_name=name,
+            failures=[{"placement": 0, "name": marker, "reason": "x"}],
+        )
+
 OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_placement": build_logbook_placement,
     "logbook_entry": build_logbook_entry,
@@ -473,7 +542,13 @@ OBJECT_BUILDERS: dict[str, Callable] = {
     "membership": build_membership,
     "matching_round": build_matching_round,
     "matching_assignment": build_matching_assignment,
+    "agreement": build_agreement,
+    "agreement_template": build_agreement_template,
+    "agreement_batch": build_agreement_batch,
 }
+
+# A batch export is visible only to the person who started it (the coordinator persona).
+OWN_BATCH = frozenset({Role.INSTITUTION_ADMIN})
 
 ROUTES: list[Route] = [
     # logbooks (test_logbook_*.py): a placement's logbook follows who sees the placement
@@ -667,6 +742,40 @@ ROUTES: list[Route] = [
     api("api-matching-assignment-assign", ALL_ROLES, ok=405, note="POST only (staff)"),
     api("api-matching-assignment-unassign", ALL_ROLES, ok=405, note="POST only (staff)"),
     api("api-matching-assignment-lock", ALL_ROLES, ok=405, note="POST only (staff)"),
+    # agreements and work-learning plans (test_agreements.py)
+    page("agreement-list", ALL_ROLES),
+    page("agreement-verify", ALL_ROLES),
+    page("agreement-template-list", STAFF),
+    page("agreement-template-edit", STAFF, ok=302, note="without ?kind=&language= it returns to the list"),
+    page("agreement-template-preview", STAFF, obj="agreement_template"),
+    page("agreement-seal", {Role.INSTITUTION_ADMIN}),
+    page("agreement-batch-list", STAFF),
+    page("agreement-batch-detail", STAFF, obj="agreement_batch", own_only=OWN_BATCH),
+    page("agreement-batch-download", STAFF, obj="agreement_batch", own_only=OWN_BATCH),
+    page(
+        "agreement-open",
+        STAFF,
+        obj="agreement",
+        ok=302,
+        kwargs=lambda obj: {"pk": obj.placement_id, "kind": "agreement"},
+        note="an existing agreement redirects to its page",
+    ),
+    page("agreement-detail", ALL_ROLES, obj="agreement"),
+    page("agreement-edit", STAFF, obj="agreement"),
+    page("agreement-send", STAFF, obj="agreement", note="GET asks for confirmation"),
+    page("agreement-sign", ALL_ROLES, obj="agreement", note="says there is nothing to sign on a draft"),
+    page("agreement-amend", STAFF, obj="agreement"),
+    page("agreement-outside", STAFF, obj="agreement"),
+    page("agreement-version-pdf", ALL_ROLES, obj="agreement", kwargs=lambda obj: {"pk": obj.pk, "number": 1}),
+    page(
+        "agreement-version-final",
+        ALL_ROLES,
+        obj="agreement",
+        ok=404,
+        kwargs=lambda obj: {"pk": obj.pk, "number": 1},
+        note="a draft has no final file; the final PDF is tested in test_agreements.py",
+    ),
+    page("agreement-extra", ALL_ROLES, obj="agreement", kwargs=lambda obj: {"pk": obj.pk, "kind": "annex"}),
     page("home", ALL_ROLES),
     page("notification-list", ALL_ROLES),
     page("notification-settings", ALL_ROLES),

@@ -559,3 +559,38 @@ class MeetingFactory(TenantFactory):
     title = "Trialoog"
     starts_at = factory.LazyFunction(lambda: datetime.datetime(2027, 2, 3, 9, tzinfo=datetime.UTC))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+
+
+# --- agreements ------------------------------------------------------------------------
+def placement_for_agreement(institution, *, marker: str = "", with_people: bool = True):
+    """A placement with a student, mentor and supervisor who each have an account."""
+    from wpl.models import Role
+
+    student_user = UserFactory(first_name="Zoë", last_name=f"Vandenbroucke{marker}")
+    mentor_user = UserFactory(first_name="Jürgen", last_name=f"Peeters{marker}")
+    supervisor_user = UserFactory(first_name="Renée", last_name=f"Claes{marker}")
+    student = StudentFactory(
+        institution=institution, user=student_user, first_name="Zoë", last_name=f"Vandenbroucke{marker}"
+    )
+    organisation = OrganisationFactory(institution=institution, name=f"Café Déjà Vu {marker}".strip())
+    site = SiteFactory(institution=institution, organisation=organisation)
+    mentor = MentorFactory(
+        institution=institution, organisation=organisation, user=mentor_user, first_name="Jürgen",
+        last_name=f"Peeters{marker}",
+    )
+    supervisor = MembershipFactory(institution=institution, user=supervisor_user, role=Role.SUPERVISOR)
+    if with_people:
+        MembershipFactory(institution=institution, user=student_user, role=Role.STUDENT)
+        MembershipFactory(institution=institution, user=mentor_user, role=Role.MENTOR)
+    import datetime as dt
+
+    return PlacementFactory(
+        institution=institution,
+        student=student,
+        organisation=organisation,
+        site=site,
+        mentor=mentor,
+        supervisor=supervisor,
+        start_date=dt.date(2026, 9, 21),
+        end_date=dt.date(2027, 6, 25),
+    )

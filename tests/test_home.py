@@ -12,7 +12,9 @@ from wpl.models import Role
 from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 
 # Session, user, memberships, role counts, heartbeat: a start page never needs more.
-MAX_QUERIES = 10  # session, user, memberships, heartbeat, role counts, placements figures, meetings to-do (1)
+# + one per registered start-items provider (meetings, agreements, logbooks) and the unread
+# notifications count in the header.
+MAX_QUERIES = 12  # session, user, memberships, heartbeat, role counts, figures, providers
 
 
 def count_queries(client, path: str = "/") -> int:

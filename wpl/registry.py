@@ -163,3 +163,24 @@ def emit(event: str, **payload) -> int:
     for handler in handlers:
         handler(**payload)
     return len(handlers)
+
+# --- attendance hours ------------------------------------------------------------------
+# The logbook app (when installed) tells other apps how many hours a placement's student
+# has done: `fn(placement) -> (approved_hours, days)`. The agreements app prints them on
+# the attendance certificate and shows "—" when no provider is registered.
+HoursProvider = Callable[[object], "tuple[float | int, int] | None"]
+_hours_providers: list[HoursProvider] = []
+
+
+def register_hours_provider(provider: HoursProvider) -> None:
+    if provider not in _hours_providers:
+        _hours_providers.append(provider)
+
+
+def placement_hours(placement) -> tuple[float | int, int] | None:
+    """(approved hours, days) from the first registered provider that knows; None if none."""
+    for provider in _hours_providers:
+        result = provider(placement)
+        if result is not None:
+            return result
+    return None

@@ -44,6 +44,8 @@ WPL_FEATURE_APPS = [
     "logbooks",
     "evaluations",
     "meetings",
+
+    "agreements",
 ]
 
 INSTALLED_APPS = [
