@@ -14,7 +14,7 @@ from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 # Session, user, memberships, role counts, heartbeat: a start page never needs more.
 # + one per registered start-items provider (meetings, agreements, logbooks) and the unread
 # notifications count in the header.
-MAX_QUERIES = 12  # session, user, memberships, heartbeat, role counts, figures, providers
+MAX_QUERIES = 13  # session, user, memberships, heartbeat, role counts, figures, providers, unread count
 
 
 def count_queries(client, path: str = "/") -> int:

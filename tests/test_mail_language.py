@@ -122,7 +122,7 @@ def test_membership_in_one_institution_only_speaks_for_it(personas):
     assert _request_code(user.email).subject.startswith("Hogeschool Beta:")
 
 
-def test_placement_notifications_in_each_recipients_language(personas):
+def test_placement_notifications_in_each_recipients_language(personas, django_capture_on_commit_callbacks):
     from matching.tasks import notify_placement_published
     from tests.factories import PlacementFactory
 
@@ -132,7 +132,9 @@ def test_placement_notifications_in_each_recipients_language(personas):
         placement.student.user = student_user
         placement.student.save()
     mail.outbox.clear()
-    notify_placement_published(institution_id=personas.a.pk, placement_id=placement.pk)
+    # Mails are durable notifications, delivered once the transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_placement_published(institution_id=personas.a.pk, placement_id=placement.pk)
     to_student = next(m for m in mail.outbox if m.to == [placement.student.email])
     assert to_student.subject == "Votre affectation d’apprentissage en milieu professionnel"
     assert parseaddr(to_student.from_email)[0] == "Hogeschool Alpha via WPL"

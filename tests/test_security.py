@@ -291,7 +291,7 @@ def test_deeply_nested_json_to_the_students_api_is_a_400(personas, client_for):
     assert response.status_code == 400
 
 
-def test_deeply_nested_criterion_params_are_a_form_error(personas, client_for):
+def test_deeply_nested_criterion_params_are_not_a_500(personas, client_for):
     from tests.factories import ProgrammeFactory
 
     programme = ProgrammeFactory(institution=personas.a)
@@ -306,8 +306,9 @@ def test_deeply_nested_criterion_params_are_a_form_error(personas, client_for):
             "params": "[" * 5000 + "]" * 5000,
         },
     )
-    assert response.status_code in (200, 400)
-    assert response.context["form"].errors["params"]
+    # Parameters are no longer typed as JSON (each rule has its own fields), so a deeply
+    # nested body cannot reach a parser: it is ignored and the form answers, never a 500.
+    assert response.status_code in (200, 302, 400)
 
 
 # --- 10. operations answer what their schema says ----------------------------------------

@@ -32,6 +32,7 @@ class TodoItem:
     hint: str = ""
     icon: str = "chevron-right"
     keep: bool = False  # shown even when count is 0
+    dom_id: str = ""  # a stable id on the item, for links and tests
 
     def __post_init__(self):
         if self.urgency not in URGENCIES:
@@ -68,6 +69,7 @@ def build_todo(membership: Membership, figures: dict) -> list[TodoItem]:
                     url=reverse("preferences-home"),
                     urgency="now",
                     icon="star",
+                    dom_id="state-preferences",
                 )
             )
         elif permissions.is_staff(membership):
@@ -139,6 +141,7 @@ def build_todo(membership: Membership, figures: dict) -> list[TodoItem]:
                 url=reverse("calendar-list"),
                 urgency="soon",
                 icon="calendar",
+                dom_id="hours-short",
             )
         )
     # Items the feature apps registered (wpl.registry.register_start_items).

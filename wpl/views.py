@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wpl import permissions, selectors, services
+from wpl.ids import MAX_ID
 from wpl.start_pages import start_page_context
 
 
@@ -23,6 +24,10 @@ def membership_required(view):
     def wrapped(request, *args, **kwargs):
         if request.membership is None:
             return render(request, "wpl/no_institution.html", status=403)
+        # Every id in a page's path is checked here, once: one out of the database's range
+        # is no object of ours (404), never an overflow in the query (500).
+        if any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in kwargs.values()):
+            raise Http404
         return view(request, *args, **kwargs)
 
     wrapped.__name__ = view.__name__
@@ -137,6 +142,8 @@ def institution_logo(request):
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
+
+@membership_required
 def notification_list(request):
     """The person's notification centre: newest first, unread marked; POST marks read."""
     from wpl import notifications
