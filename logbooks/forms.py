@@ -19,7 +19,7 @@ STARR_PROMPTS = [
 class EntryForm(forms.Form):
     """The day's entry; the student's text is kept in the form when a rule refuses it."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     # Text, so "7,5" and "7.5" both work; the service checks the number and says why.
     hours = forms.CharField(
         label=_("Hours"), required=False, max_length=6, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -76,8 +76,8 @@ class ReviewForm(forms.Form):
 
 class AbsenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
-    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     hours_per_day = forms.DecimalField(
         label=_("Part day: hours missed per day"),
         required=False,
@@ -108,7 +108,7 @@ class SickNoteForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    date = forms.DateField(label=_("Date of the accident"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date of the accident"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     description = forms.CharField(
         label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )

@@ -82,3 +82,15 @@ def _api_answers_follow_the_schema(monkeypatch):
     from tests.schema_check import wrap_client_request
 
     monkeypatch.setattr(Client, "request", wrap_client_request(Client.request))
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request's LocaleMiddleware leaves its
+    language active in the worker thread, which would leak into the next test's services."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -177,7 +177,7 @@ class SingleSignOn(TenantModel):
     issuer = models.URLField(
         _("issuer URL"),
         max_length=300,
-        help_text=_("For Microsoft Entra ID: https://login.microsoftonline.com/<tenant id>/v2.0"),
+        help_text=_("For Microsoft Entra ID: https://login.microsoftonline.com/{tenant id}/v2.0"),
     )
     client_id = models.CharField(_("client ID"), max_length=200)
     client_secret = models.CharField(_("client secret"), max_length=500)
