@@ -16,10 +16,15 @@ STARR_PROMPTS = [
 ]
 
 
+def ISODateInput() -> forms.DateInput:  # noqa: N802 - reads like the widget class it returns
+    """<input type=date> needs its value as YYYY-MM-DD, whatever the locale's date format."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class EntryForm(forms.Form):
     """The day's entry; the student's text is kept in the form when a rule refuses it."""
 
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("Date"), widget=ISODateInput())
     # Text, so "7,5" and "7.5" both work; the service checks the number and says why.
     hours = forms.CharField(
         label=_("Hours"), required=False, max_length=6, widget=forms.TextInput(attrs={"inputmode": "decimal"})
@@ -76,8 +81,8 @@ class ReviewForm(forms.Form):
 
 class AbsenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Absence.Kind.choices)
-    start_date = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_date = forms.DateField(label=_("First day"), widget=ISODateInput())
+    end_date = forms.DateField(label=_("Last day"), widget=ISODateInput())
     hours_per_day = forms.DecimalField(
         label=_("Part day: hours missed per day"),
         required=False,
@@ -108,7 +113,7 @@ class SickNoteForm(forms.Form):
 
 
 class IncidentForm(forms.Form):
-    date = forms.DateField(label=_("Date of the accident"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date = forms.DateField(label=_("Date of the accident"), widget=ISODateInput())
     description = forms.CharField(
         label=_("What happened"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
     )
