@@ -5,6 +5,7 @@ import django.db.models.deletion
 import django.db.models.manager
 import wpl.indexes
 from django.conf import settings
+from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations, models
 
 
@@ -19,6 +20,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # The student search's trigram index needs pg_trgm (a no-op on SQLite).
+        TrigramExtension(),
         migrations.CreateModel(
             name='Student',
             fields=[
