@@ -34,3 +34,7 @@ class LogbooksConfig(AppConfig):
         register_start_items(start.start_items)
         register_reminder_sweep("logbooks.not_logged", services.remind_students_not_logging)
         register_demo_seeder("logbooks.demo.seed", order=60)
+        from logbooks.selectors import evidence_options
+        from wpl.registry import register_evidence_provider
+
+        register_evidence_provider(evidence_options)
