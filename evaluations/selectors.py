@@ -178,8 +178,6 @@ def todo_counts(membership: Membership) -> dict[str, int]:
             reflect=Count("id", filter=Q(status=Evaluation.Status.PUBLISHED)),
         )
     if permissions.can_see_rubrics(membership):
-        if not permissions.can_author_rubrics(membership):
-            qs = qs.filter(placement__supervisor=membership)
         return qs.aggregate(
             meet=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=False)),
             score=Count("id", filter=Q(status__in=[Evaluation.Status.MET, Evaluation.Status.SCORED])),

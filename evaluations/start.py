@@ -10,7 +10,9 @@ from wpl.registry import StartItem
 
 
 def start_items(membership) -> list[StartItem]:
-    if not permissions.can_see_evaluations(membership):
+    # Staff follow evaluations from the list (the start page's query budget is spent on
+    # their own figures); supervisors, mentors and students get what waits on them.
+    if not permissions.can_see_evaluations(membership) or permissions.can_author_rubrics(membership):
         return []
     counts = selectors.todo_counts(membership)
     url = reverse("evaluation-list")
