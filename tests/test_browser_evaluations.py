@@ -197,6 +197,35 @@ def test_mentor_student_meeting_score_reflection_on_a_phone(
             href,
         )
         assert kind == ["application/pdf", "%PDF"]
+        driver.get(base + reverse("evaluation-list"))
+        _check_page(driver, "list-student", problems, pages)
+        driver.delete_all_cookies()
+
+        # 6. The coordinator's pages (desktop width): rubrics, rules, opening a moment.
+        coordinator = MembershipFactory(
+            institution=institution, role=Role.COORDINATOR, user=UserFactory(email="coo@ev.test")
+        )
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(1366, 900)
+        sign_in(driver, base, coordinator.user.email)
+        rubric = evaluation.version.rubric
+        for name, url in (
+            ("list", reverse("evaluation-list")),
+            ("open", reverse("evaluation-open")),
+            ("placement", reverse("evaluation-placement", args=[placement.pk])),
+            ("rubrics", reverse("rubric-list")),
+            ("rubric-create", reverse("rubric-create")),
+            ("rubric", reverse("rubric-detail", args=[rubric.pk])),
+            ("rubric-preview", reverse("rubric-preview", args=[rubric.pk])),
+            ("settings", reverse("evaluation-settings", args=[placement.programme_id])),
+            ("detail-coordinator", reverse("evaluation-detail", args=[evaluation.pk])),
+        ):
+            driver.get(base + url)
+            _check_page(driver, name, problems, pages)
+        driver.get(base + reverse("rubric-detail", args=[rubric.pk]))
+        driver.find_element(By.CSS_SELECTOR, "form input[value=edit] + button").click()
+        wait.until(ec.presence_of_element_located((By.NAME, "document")))
+        _check_page(driver, "rubric-edit", problems, pages)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
