@@ -31,3 +31,7 @@ class EvaluationsConfig(AppConfig):
         )
         register_start_items(start_items)
         register_demo_seeder("evaluations.demo.seed", order=70)
+        from evaluations.selectors import workplace_feedback
+        from wpl.registry import register_workplace_feedback
+
+        register_workplace_feedback(workplace_feedback)

@@ -265,3 +265,39 @@ def score_rows(*, membership: Membership) -> list[list]:
         ]
         for e in qs[:20000]
     ]
+
+
+# --- students' ratings of a workplace (wpl.registry.register_workplace_feedback) --------------
+MIN_RATINGS_FOR_HOSTS = 3  # a host never sees one identifiable student's rating
+
+
+def workplace_feedback(organisation, membership) -> list:
+    """Average rating (1-5) the students gave the workplace in their reflection, per year.
+
+    The school sees every year; the workplace's own people only years with at least
+    MIN_RATINGS_FOR_HOSTS ratings.
+    """
+    from django.db.models import Avg, Count
+    from django.utils.translation import gettext as _
+
+    from wpl.registry import WorkplaceFeedback
+
+    if membership is None:
+        return []
+    rows = (
+        Evaluation.objects.filter(placement__organisation_id=organisation.pk, workplace_rating__isnull=False)
+        .values("placement__academic_year")
+        .annotate(avg=Avg("workplace_rating"), n=Count("id"))
+        .order_by("-placement__academic_year")
+    )
+    minimum = 1 if permissions.can_see_rubrics(membership) else MIN_RATINGS_FOR_HOSTS
+    return [
+        WorkplaceFeedback(
+            academic_year=row["placement__academic_year"],
+            label=_("Students' rating of the workplace (1-5)"),
+            value=f"{row['avg']:.1f}",
+            count=row["n"],
+        )
+        for row in rows
+        if row["n"] >= minimum
+    ]

@@ -489,3 +489,15 @@ def test_demo_seeder_shows_every_state(db):
             states = set(Evaluation.objects.values_list("status", flat=True))
             assert {"open", "scored", "published", "closed"} <= states
             assert RubricVersion.objects.filter(status="published").exists()
+
+
+def test_students_ratings_feed_the_quality_page_per_workplace(setup, client_for):
+    personas, placement, evaluation = setup
+    Evaluation.all_tenants.filter(pk=evaluation.pk).update(status="closed", workplace_rating=4)
+    url = reverse("quality-organisation", kwargs={"pk": placement.organisation_id})
+    page = client_for(personas("a", "coordinator")).get(url).content.decode()
+    assert "4.0" in page and shown("Students' rating of the workplace (1-5)") in page
+    # One rating is identifiable: the workplace's own contact does not see it.
+    with tenant_context(personas.a):
+        assert selectors.workplace_feedback(placement.organisation, personas("a", "org_admin")) == []
+        assert len(selectors.workplace_feedback(placement.organisation, personas("a", "coordinator"))) == 1

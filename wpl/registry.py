@@ -229,3 +229,29 @@ def register_score_input(key: str, provider: ScoreInputProvider) -> None:
 def score_input(key: str, placement):
     provider = _score_inputs.get(key)
     return provider(placement) if provider is not None else None
+
+
+# --- feedback on a workplace over the years ---------------------------------------------------
+# The quality checklist's page per workplace shows figures other apps collect about it, per
+# academic year (the evaluations app: students' ratings of the workplace):
+# `fn(organisation, membership) -> list[WorkplaceFeedback]`, only what `membership` may see.
+@dataclass(frozen=True)
+class WorkplaceFeedback:
+    academic_year: str
+    label: str
+    value: str
+    count: int
+
+
+WorkplaceFeedbackProvider = Callable[[object, object], "list[WorkplaceFeedback]"]
+_workplace_feedback: list[WorkplaceFeedbackProvider] = []
+
+
+def register_workplace_feedback(provider: WorkplaceFeedbackProvider) -> None:
+    if provider not in _workplace_feedback:
+        _workplace_feedback.append(provider)
+
+
+def workplace_feedback(organisation, membership) -> list[WorkplaceFeedback]:
+    rows = [row for provider in _workplace_feedback for row in provider(organisation, membership)]
+    return sorted(rows, key=lambda r: (r.academic_year, r.label), reverse=True)
