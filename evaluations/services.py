@@ -348,6 +348,7 @@ def open_evaluation(*, actor: Membership, placement, moment: str) -> Evaluation:
     evaluation = Evaluation.objects.create(placement=placement, moment=moment, version=version)
     audit.record(actor=actor, action="evaluations.open", obj=evaluation, summary=moment)
     _tell_fillers(evaluation)
+    _invite_mentor_without_account(actor, placement)
     return evaluation
 
 
@@ -389,6 +390,34 @@ def _tell_fillers(evaluation: Evaluation) -> None:
             context={"student": str(placement.student), "moment": label},
             url=_url(evaluation, "evaluation-fill"),
         )
+
+
+def _invite_mentor_without_account(actor: Membership, placement) -> None:
+    """A mentor without an account gets the platform's password-free access (an e-mailed,
+    single-use link, then sign-in by e-mailed code); the start page then shows the rubric."""
+    from workplaces.invitations import create_invitation
+    from workplaces.models import AccessInvitation
+
+    mentor = placement.mentor
+    if mentor is None or mentor.user_id or not mentor.email:
+        return
+    if AccessInvitation.objects.pending().filter(mentor=mentor).exists():
+        return
+    from wpl.notifications import absolute_url
+
+    create_invitation(
+        organisation=placement.organisation,
+        email=mentor.email,
+        role=AccessInvitation.InvitedRole.MENTOR,
+        purpose=AccessInvitation.Purpose.GENERAL,
+        created_by=actor.user,
+        base_url=absolute_url("/"),
+        first_name=mentor.first_name,
+        last_name=mentor.last_name,
+        mentor=mentor,
+        message=_("Please fill in the rubric of %(student)s online; it takes a few minutes, on a phone too.")
+        % {"student": placement.student},
+    )
 
 
 # --- filling: the mentor's assessment and the student's self-evaluation ----------------------

@@ -501,3 +501,25 @@ def test_students_ratings_feed_the_quality_page_per_workplace(setup, client_for)
     with tenant_context(personas.a):
         assert selectors.workplace_feedback(placement.organisation, personas("a", "org_admin")) == []
         assert len(selectors.workplace_feedback(placement.organisation, personas("a", "coordinator"))) == 1
+
+
+def test_a_mentor_without_an_account_gets_the_password_free_invitation(personas):
+    from workplaces.models import AccessInvitation
+
+    coordinator = personas("a", "coordinator")
+    programme = f.ProgrammeFactory(institution=personas.a)
+    f.published_rubric(programme)
+    organisation = f.OrganisationFactory(institution=personas.a)
+    mentor = f.MentorFactory(institution=personas.a, organisation=organisation, email="new.mentor@host.test")
+    placement = f.PlacementFactory(
+        institution=personas.a,
+        student=f.StudentFactory(institution=personas.a, programme=programme),
+        organisation=organisation,
+        mentor=mentor,
+    )
+    with tenant_context(personas.a):
+        services.open_evaluation(actor=coordinator, placement=placement, moment="midterm")
+        services.open_evaluation(actor=coordinator, placement=placement, moment="final")
+        invitations = AccessInvitation.objects.filter(mentor=mentor)
+        assert invitations.count() == 1  # one pending link is enough
+        assert invitations.get().role == "mentor" and invitations.get().email == "new.mentor@host.test"
