@@ -490,7 +490,7 @@ def submit(*, actor: Membership, evaluation: Evaluation) -> Evaluation:
     """Submit the actor's assessment: every criterion needs a level; then it is frozen."""
     party = _party(actor, evaluation)
     evaluation = (
-        Evaluation.objects.select_for_update()
+        Evaluation.objects.select_for_update(of=("self",))
         .select_related("placement__supervisor__user")
         .get(pk=evaluation.pk)
     )
