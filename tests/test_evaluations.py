@@ -523,3 +523,18 @@ def test_a_mentor_without_an_account_gets_the_password_free_invitation(personas)
         invitations = AccessInvitation.objects.filter(mentor=mentor)
         assert invitations.count() == 1  # one pending link is enough
         assert invitations.get().role == "mentor" and invitations.get().email == "new.mentor@host.test"
+
+
+def test_guidance_attendance_from_the_meetings_is_proposed_as_score_input(setup):
+    from meetings.models import Participant
+
+    personas, placement, evaluation = setup
+    for attended in (True, True, False, True):
+        meeting = f.MeetingFactory(
+            institution=personas.a, placement=placement, kind="supervision", status="held"
+        )
+        Participant.all_tenants.create(
+            institution=personas.a, meeting=meeting, name="S", role="student", attended=attended
+        )
+    with tenant_context(personas.a):
+        assert services.proposed_inputs(evaluation) == {"guidance": Decimal(75)}
