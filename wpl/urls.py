@@ -45,10 +45,8 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     path("students/invite/", access_views.student_invite, name="student-invite"),
     path("settings/sign-in/", access_views.sso_settings, name="sso-settings"),
-
     path("institution/settings/", views.institution_settings, name="institution-settings"),
     path("institution/logo/", views.institution_logo, name="institution-logo"),
-
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     *(pattern for module in FEATURE_URLS for pattern in module.urlpatterns),

@@ -35,6 +35,30 @@ def membership_required(view):
     return wrapped
 
 
+def permission_required(predicate: permissions.Predicate):
+    """The one page guard: `membership_required` plus a role-level predicate (403 otherwise).
+
+    `predicate(membership) -> bool` comes from an app's `permissions.py`. Object-level checks
+    stay in the view as scoped lookups (`visible_to(...)`, another institution's object is 404)
+    or object predicates such as `can_review(membership, placement)`.
+    """
+
+    def decorator(view):
+        def checked(request, *args, **kwargs):
+            if not predicate(request.membership):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        checked.__name__ = view.__name__
+        checked.__doc__ = view.__doc__
+        checked.predicate = predicate  # for tests and the access matrix
+        wrapped = membership_required(checked)
+        wrapped.predicate = predicate
+        return wrapped
+
+    return decorator
+
+
 @membership_required
 def home(request):
     """Start page: what this role needs to do next."""
@@ -69,10 +93,8 @@ def switch_membership(request):
     return redirect(target)
 
 
-@membership_required
+@permission_required(permissions.can_view_people)
 def people_list(request):
-    if not permissions.can_view_people(request.membership):
-        raise PermissionDenied
     people = selectors.people(membership=request.membership)
     return render(request, "wpl/people_list.html", {"people": people})
 
@@ -90,11 +112,9 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-@membership_required
+@permission_required(permissions.is_institution_admin)
 def institution_settings(request):
     """The institution admin sets the institution's name, logo and accent colour."""
-    if not permissions.is_institution_admin(request.membership):
-        raise PermissionDenied
     from wpl.forms import InstitutionSettingsForm
 
     institution = request.institution

@@ -44,7 +44,6 @@ WPL_FEATURE_APPS = [
     "logbooks",
     "evaluations",
     "meetings",
-
     "agreements",
 ]
 
