@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from catalogue.models import Programme
 from students.models import Student
+from wpl import audit
+from wpl.models import Membership
 
 STUDENT_FIELDS = (
     "student_number",
@@ -65,22 +67,26 @@ def _save_student(student: Student) -> Student:
 
 
 @transaction.atomic
-def create_student(*, fields: dict[str, Any]) -> Student:
+def create_student(*, actor: Membership | None, fields: dict[str, Any]) -> Student:
     """Create a student; duplicate number or e-mail -> ValidationError on that field."""
     values = {k: fields[k] for k in STUDENT_FIELDS if k in fields}
     values["student_number"] = values["student_number"].strip()
     values["email"] = values["email"].strip()
     _check_student_unique(student_number=values["student_number"], email=values["email"], exclude_pk=None)
     _check_year(values["programme"], values.get("year", 1))
-    return _save_student(Student(**values))
+    student = _save_student(Student(**values))
+    audit.record(actor=actor, action="students.student.create", obj=student, summary=str(student))
+    return student
 
 
 @transaction.atomic
-def update_student(*, student: Student, fields: dict[str, Any]) -> Student:
+def update_student(*, actor: Membership | None, student: Student, fields: dict[str, Any]) -> Student:
     """Change a student's fields; same checks as create_student."""
     for key in STUDENT_FIELDS:
         if key in fields:
             setattr(student, key, fields[key].strip() if isinstance(fields[key], str) else fields[key])
     _check_student_unique(student_number=student.student_number, email=student.email, exclude_pk=student.pk)
     _check_year(student.programme, student.year)
-    return _save_student(student)
+    student = _save_student(student)
+    audit.record(actor=actor, action="students.student.update", obj=student, summary=str(student))
+    return student
