@@ -304,6 +304,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
     with in_tenant(world["institution"]):
         with pytest.raises(ValidationError) as too_many:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=n, offer=o) for n, o in enumerate(offers, start=1)],
@@ -311,6 +312,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
         assert too_many.value.code == "too_many"
         with pytest.raises(ValidationError) as gap:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=1, offer=offers[0]), services.Choice(rank=3, offer=offers[1])],
@@ -318,6 +320,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
         assert gap.value.code == "ranks"
         with pytest.raises(ValidationError) as duplicate:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=1, offer=offers[0]), services.Choice(rank=2, offer=offers[0])],
