@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wpl import permissions, selectors, services
 from wpl.ids import MAX_ID
@@ -35,12 +37,14 @@ def membership_required(view):
     return wrapped
 
 
-def permission_required(predicate: permissions.Predicate):
+def permission_required(predicate: permissions.Predicate, *, methods: Sequence[str] | None = None):
     """The one page guard: `membership_required` plus a role-level predicate (403 otherwise).
 
-    `predicate(membership) -> bool` comes from an app's `permissions.py`. Object-level checks
-    stay in the view as scoped lookups (`visible_to(...)`, another institution's object is 404)
-    or object predicates such as `can_review(membership, placement)`.
+    `predicate(membership) -> bool` comes from an app's `permissions.py`. With `methods`, a
+    request with another HTTP method answers 405 before the predicate is asked (as
+    `require_http_methods` outside the check would). Object-level checks stay in the view
+    as scoped lookups (`visible_to(...)`: another institution's object is 404) or object
+    predicates such as `can_review(membership, placement)`.
     """
 
     def decorator(view):
@@ -51,9 +55,9 @@ def permission_required(predicate: permissions.Predicate):
 
         checked.__name__ = view.__name__
         checked.__doc__ = view.__doc__
-        checked.predicate = predicate  # for tests and the access matrix
-        wrapped = membership_required(checked)
-        wrapped.predicate = predicate
+        inner = require_http_methods(list(methods))(checked) if methods else checked
+        wrapped = membership_required(inner)
+        wrapped.predicate = predicate  # lets tests ask which predicate guards a page
         return wrapped
 
     return decorator
