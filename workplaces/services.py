@@ -68,7 +68,7 @@ MENTOR_FIELDS = (
 )
 
 
-def _require(allowed: bool) -> None:
+def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You may not change this workplace."))
 
@@ -80,7 +80,7 @@ def _assign(obj, data: Mapping[str, Any], fields: Iterable[str]) -> None:
 
 
 def _check_editable(actor: Membership, organisation: Organisation) -> None:
-    _require(permissions.can_edit_workplace(actor))
+    _refuse_unless(permissions.can_edit_workplace(actor))
     if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied(_("You may not change this workplace."))
 
@@ -95,7 +95,7 @@ def save_organisation(
 ) -> Organisation:
     """Create (staff only) or update an organisation; normalises the enterprise number."""
     if organisation is None:
-        _require(permissions.can_manage_workplaces(actor))
+        _refuse_unless(permissions.can_manage_workplaces(actor))
         organisation = Organisation()
     else:
         _check_editable(actor, organisation)
@@ -233,7 +233,7 @@ def decide_approval(
     reason: str = "",
 ) -> WorkplaceApproval:
     """Record a coordinator's decision; the newest row per programme and year is the current one."""
-    _require(permissions.can_approve_workplaces(actor))
+    _refuse_unless(permissions.can_approve_workplaces(actor))
     if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied
     reason = (reason or "").strip()
@@ -286,7 +286,7 @@ def save_criterion(
     criterion: WorkplaceCriterion | None = None,
 ) -> WorkplaceCriterion:
     """Create or update a programme's workplace criterion; params are checked by its rule."""
-    _require(catalogue_permissions.can_manage_catalogue(actor))
+    _refuse_unless(catalogue_permissions.can_manage_catalogue(actor))
     criterion = criterion or WorkplaceCriterion()
     criterion.programme = programme
     _assign(criterion, data, ("order", "label", "kind", "params", "is_preference"))
@@ -299,7 +299,7 @@ def save_criterion(
 
 @transaction.atomic
 def delete_criterion(*, actor: Membership, criterion: WorkplaceCriterion) -> None:
-    _require(catalogue_permissions.can_manage_catalogue(actor))
+    _refuse_unless(catalogue_permissions.can_manage_catalogue(actor))
     audit.record(actor=actor, action="workplaces.criterion.delete", obj=criterion, summary=criterion.label)
     criterion.delete()
 
