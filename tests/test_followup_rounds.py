@@ -9,7 +9,7 @@ from matching import selectors, services
 from matching.models import Assignment, MatchingRound, StudentPreference
 from placements.models import Placement
 from tests.factories import MembershipFactory, UserFactory
-from tests.test_matching_board import make_world, post_action
+from tests.fixtures import make_world, post_action
 from wpl.models import Role
 from wpl.tenancy import tenant_context
 

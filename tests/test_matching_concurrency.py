@@ -15,7 +15,7 @@ from django.db import connection, connections
 from matching import services
 from matching.models import Assignment, AssignmentChange
 from tests.factories import MembershipFactory, UserFactory
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.models import PlacementOffer
 from wpl.models import Role
 from wpl.tenancy import tenant_context

@@ -10,7 +10,7 @@ from matching import selectors, services
 from matching.models import Assignment, MatchingRound
 from placements.models import Placement
 from tests.factories import PlacementOfferFactory
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.models import WorkplaceApproval
 from wpl.tenancy import tenant_context
 
