@@ -37,7 +37,6 @@ from wpl.errors import ServiceError
 from wpl.models import Membership, Role, User
 from wpl.tasks import enqueue_on_commit
 
-
 # Public functions here that are not write services of a person (tests/test_audit_trail.py).
 NOT_ACTOR_SERVICES = {"new_seed": "draws a lottery seed; writes nothing"}
 
