@@ -30,7 +30,7 @@ from tests.conftest import shown
 from tests.factories import InstitutionFactory, MembershipFactory, StudentFactory, UserFactory
 from wpl.middleware import SESSION_KEY
 from wpl.models import Membership, Role, SingleSignOn, User
-from wpl.sso import REASONS
+from access.sso import REASONS
 from wpl.tenancy import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent

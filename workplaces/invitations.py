@@ -231,9 +231,9 @@ def _link_to_host(invitation: AccessInvitation, user: User) -> None:
     from workplaces.models import Mentor, Organisation
 
     if invitation.role == Role.STUDENT:
-        # Students are invited for their student record (wpl.student_access), not a host.
+        # Students are invited for their student record (access.student_access), not a host.
         from students.models import Student
-        from wpl.student_access import grant_student_access
+        from students.services import grant_student_access
 
         student = Student.objects.filter(pk=invitation.student_id).first()
         if student is not None:
