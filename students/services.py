@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from catalogue.models import Programme
 from students.models import Student
+from wpl.models import Membership, Role, User
+from wpl.tenancy import tenant_context
 
 STUDENT_FIELDS = (
     "student_number",
@@ -84,3 +86,20 @@ def update_student(*, student: Student, fields: dict[str, Any]) -> Student:
     _check_student_unique(student_number=student.student_number, email=student.email, exclude_pk=student.pk)
     _check_year(student.programme, student.year)
     return _save_student(student)
+
+
+def grant_student_access(*, student: Student, user: User) -> Membership:
+    """Give the person the student role in the student's institution and link the record.
+
+    Used when a student accepts their invitation and when single sign-on vouches for them.
+    Runs inside the student's institution, whatever institution is active.
+    """
+    with tenant_context(student.institution_id):
+        membership, _created = Membership.objects.get_or_create(user=user, role=Role.STUDENT)
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
+        if student.user_id != user.pk:
+            student.user = user
+            student.save(update_fields=["user"])
+    return membership

@@ -117,8 +117,9 @@ def _preferences_world(institution, marker):
     name = f"Werkplek {marker}"
     offer = PlacementOffer.all_tenants.filter(institution=institution, organisation__name=name).first()
     if offer is None:
+        contact = User.objects.filter(email=f"org_admin@{slug}.test").first()
         organisation = OrganisationFactory(
-            institution=institution, name=name, contact_email=f"org_admin@{slug}.test"
+            institution=institution, name=name, contact_email=f"org_admin@{slug}.test", contact_user=contact
         )
         MentorFactory(
             institution=institution,
@@ -457,7 +458,10 @@ def build_agreement(institution, marker):
             institution=institution, user=student_user, last_name=f"Student {marker}"
         )
         organisation = f.OrganisationFactory(
-            institution=institution, name=f"Overeenkomst {marker}", contact_email=f"org_admin@{slug}.test"
+            institution=institution,
+            name=f"Overeenkomst {marker}",
+            contact_email=f"org_admin@{slug}.test",
+            contact_user=User.objects.get(email=f"org_admin@{slug}.test"),
         )
         placement = f.PlacementFactory(
             institution=institution,
