@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 import filetype
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -509,55 +508,7 @@ def report_incident(*, actor: Membership, placement: Placement, date: date, desc
 
 # --- reminders ------------------------------------------------------------------------------
 def remind_students_not_logging(now) -> int:
-    """Reminder sweep: students with N planned WPL days without an entry get a reminder.
+    """The `logbook.gap` sweep (see `logbooks.reminders.remind_not_logged`)."""
+    from logbooks.reminders import remind_not_logged
 
-    Counted in WPL days; a student who never logged is reminded too. The key holds the
-    placement, the last logged day and the step (1 at N days, 2 at 2N, ...), so each step
-    is sent once and a new entry starts over.
-    """
-    on = timezone.localdate(now)
-    sent = 0
-    placements = list(
-        Placement.objects.filter(student__user__isnull=False)
-        .filter(
-            (Q(start_date__isnull=True) | Q(start_date__lte=on))
-            & (Q(end_date__isnull=True) | Q(end_date__gte=on))
-        )
-        .select_related("student__user", "programme", "wpl_unit")
-    )
-    if not placements:
-        return 0
-    settings = selectors.LogbookSettings.for_programmes([p.programme_id for p in placements])
-    plans = selectors._group_plans(placements)
-    last = dict(
-        Entry.objects.filter(placement__in=placements)
-        .values("placement_id")
-        .annotate(last=Max("date"))
-        .values_list("placement_id", "last")
-    )
-    absent = {}
-    for a in Absence.objects.filter(placement__in=placements, hours_per_day__isnull=True):
-        absent.setdefault(a.placement_id, set()).update(selectors.absence_days([a]))
-    for p in placements:
-        n = settings[p.programme_id].not_logged_wpl_days
-        days = [
-            d
-            for d in plans[(p.programme_id, p.year, p.academic_year)]
-            if (p.start_date is None or d >= p.start_date)
-            and (p.end_date is None or d <= p.end_date)
-            and d not in absent.get(p.pk, set())
-        ]
-        missed = selectors.missed_wpl_days(days, last.get(p.pk), on)
-        if missed < n:
-            continue
-        step = missed // n
-        since = last.get(p.pk)
-        created = notify(
-            recipient=p.student.user,
-            key=f"logbooks.not_logged:{p.pk}:{since.isoformat() if since else 'never'}:{step}",
-            template="logbooks/notifications/not_logged",
-            context={"placement": p, "missed": missed},
-            url=reverse("logbook"),
-        )
-        sent += created is not None
-    return sent
+    return remind_not_logged(now)
