@@ -10,12 +10,13 @@ class LogbooksConfig(AppConfig):
     verbose_name = _("Logbooks")
 
     def ready(self) -> None:
-        from logbooks import permissions, reminders, start
+        from logbooks import permissions, reminders, services, start
         from wpl import permissions as core
         from wpl.registry import (
             NavEntry,
             register_absence_provider,
             register_demo_seeder,
+            register_insurance_provider,
             register_nav,
             register_reminder_kind,
             register_reminder_sweep,
@@ -40,4 +41,5 @@ class LogbooksConfig(AppConfig):
         register_reminder_sweep("logbooks.review_waiting", reminders.remind_review_waiting)
         # Full-day absences are not WPL days when reminders count gaps (placements.wpl_days).
         register_absence_provider(reminders.absence_days)
+        register_insurance_provider(services.insurance_fields)
         register_demo_seeder("logbooks.demo.seed", order=60)

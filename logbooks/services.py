@@ -31,6 +31,7 @@ from logbooks.models import (
 from placements.models import Placement
 from workplaces.models import Site
 from wpl import audit
+from wpl import permissions as core_permissions
 from wpl.models import Membership, Role
 from wpl.notifications import notify
 
@@ -504,6 +505,66 @@ def report_incident(*, actor: Membership, placement: Placement, date: date, desc
         )
     audit.record(actor=actor, action="logbook.incident.report", obj=incident)
     return incident
+
+
+# --- insurance ----------------------------------------------------------------------------
+@transaction.atomic
+def save_insurance(
+    *,
+    actor: Membership,
+    insurance: InsuranceSetting | None,
+    programme,
+    insurer: str,
+    policy_number: str,
+    contact: str = "",
+) -> InsuranceSetting:
+    """Create or change the insurance of the institution (programme None) or of one programme.
+
+    One row per programme and one for the whole institution: a second one for the same
+    scope is refused. Work accident reports name it at once; new agreements start from it.
+    """
+    if not core_permissions.is_staff(actor):
+        raise PermissionDenied
+    insurer, policy_number = insurer.strip(), policy_number.strip()
+    if not insurer or not policy_number:
+        raise ValidationError(_("Fill in the insurer and the policy number."))
+    same_scope = InsuranceSetting.objects.filter(programme=programme)
+    if insurance is not None:
+        same_scope = same_scope.exclude(pk=insurance.pk)
+    if same_scope.exists():
+        raise ValidationError(
+            {"programme": [_("This programme already has insurance details; change those instead.")]}
+        )
+    row = insurance or InsuranceSetting()
+    row.programme, row.insurer, row.policy_number, row.contact = (
+        programme,
+        insurer,
+        policy_number,
+        contact.strip(),
+    )
+    row.save()
+    audit.record(
+        actor=actor,
+        action="logbook.insurance.save",
+        obj=row,
+        summary=str(row),
+        data={"programme": programme.pk if programme else None},
+    )
+    return row
+
+
+@transaction.atomic
+def delete_insurance(*, actor: Membership, insurance: InsuranceSetting) -> None:
+    if not core_permissions.is_staff(actor):
+        raise PermissionDenied
+    audit.record(actor=actor, action="logbook.insurance.delete", obj=insurance, summary=str(insurance))
+    insurance.delete()
+
+
+def insurance_fields(placement) -> dict[str, str]:
+    """Insurer and policy number for a placement (registry hook for the agreements app)."""
+    row = InsuranceSetting.for_programme(placement.programme_id)
+    return {"insurer": row.insurer, "policy_number": row.policy_number} if row else {}
 
 
 # --- reminders ------------------------------------------------------------------------------

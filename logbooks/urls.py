@@ -18,6 +18,8 @@ urlpatterns = [
     path("logbook/review/", views.review_queue, name="logbook-review"),
     path("logbook/overview/", views.overview, name="logbook-overview"),
     path("logbook/settings/<int:pk>/", views.settings_edit, name="logbook-settings"),
+    path("logbook/insurance/", views.insurance_list, name="logbook-insurance"),
+    path("logbook/insurance/<int:pk>/", views.insurance_edit, name="logbook-insurance-edit"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="web-manifest"),
 ]

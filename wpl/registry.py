@@ -223,3 +223,25 @@ def placement_hours(placement) -> tuple[float | int, int] | None:
         if result is not None:
             return result
     return None
+
+
+# --- insurance ----------------------------------------------------------------------------------
+# The logbook app keeps the school's work-accident insurance (insurer, policy number) and
+# tells other apps: `fn(placement) -> {"insurer": ..., "policy_number": ...}` or {}. The
+# agreements app starts a new agreement's insurance fields from it.
+InsuranceProvider = Callable[[object], "dict[str, str]"]
+_insurance_providers: list[InsuranceProvider] = []
+
+
+def register_insurance_provider(provider: InsuranceProvider) -> None:
+    if provider not in _insurance_providers:
+        _insurance_providers.append(provider)
+
+
+def insurance_for(placement) -> dict[str, str]:
+    """Insurer and policy number for a placement from the first provider that knows; {} if none."""
+    for provider in _insurance_providers:
+        found = provider(placement)
+        if found:
+            return found
+    return {}
