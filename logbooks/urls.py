@@ -16,6 +16,7 @@ urlpatterns = [
     path("logbook/absence/<int:pk>/", views.absence_detail, name="logbook-absence"),
     path("logbook/absence/<int:pk>/sick-note/", views.sick_note, name="logbook-sick-note"),
     path("logbook/review/", views.review_queue, name="logbook-review"),
+    path("logbook/review/<int:membership>/entry/<int:pk>/", views.review_entry, name="logbook-review-entry"),
     path("logbook/overview/", views.overview, name="logbook-overview"),
     path("logbook/settings/<int:pk>/", views.settings_edit, name="logbook-settings"),
     path("logbook/insurance/", views.insurance_list, name="logbook-insurance"),

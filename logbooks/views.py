@@ -301,7 +301,31 @@ def entry_detail(request, pk: int):
         entry = selectors.entry_detail(membership=request.membership, pk=pk)
     except Entry.DoesNotExist:
         raise Http404 from None
-    m = request.membership
+    return _entry_page(request, entry, request.membership)
+
+
+@membership_required
+def review_entry(request, membership: int, pk: int):
+    """An entry from the one review queue, acted on in its own institution without switching.
+
+    `membership` is one of the person's own mentor roles; the page reads and writes inside
+    that institution's tenant context with that role, so the entry never leaves it.
+    """
+    actor = next(
+        (m for m in selectors.mentor_memberships(request.user, request.memberships) if m.pk == membership),
+        None,
+    )
+    if actor is None:
+        raise Http404
+    with tenant_context(actor.institution_id):
+        try:
+            entry = selectors.entry_detail(membership=actor, pk=pk)
+        except Entry.DoesNotExist:
+            raise Http404 from None
+        return _entry_page(request, entry, actor, back_url=reverse("logbook-review"))
+
+
+def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -333,8 +357,11 @@ def entry_detail(request, pk: int):
         "can_review": permissions.can_review(m, entry.placement),
         "can_comment": permissions.can_comment(m, entry.placement),
         "can_edit": permissions.can_write_entry(m, entry.placement) and not entry.is_locked,
+        "back_url": back_url,
+        "acting_in": m.institution if back_url else None,
     }
-    return render(request, "logbooks/entry_detail.html", context, status=400 if form.errors else 200)
+    response = render(request, "logbooks/entry_detail.html", context, status=400 if form.errors else 200)
+    return response
 
 
 # --- the mentor's queue --------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from meetings.models import Meeting, Participant
 from tests.conftest import login, shown
-from tests.factories import MentorFactory, MeetingFactory, OrganisationFactory
+from tests.factories import MeetingFactory, MentorFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
