@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "wpl.middleware.ActiveMembershipMiddleware",
     "wpl.middleware.RequireMfaMiddleware",
+    "wpl.middleware.SignOutClearsCacheMiddleware",
 ]
 
 ROOT_URLCONF = "wpl.urls"
