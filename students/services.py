@@ -17,7 +17,14 @@ from django.utils.translation import gettext as _
 from catalogue.models import Programme
 from students.models import Student
 from wpl import audit
-from wpl.models import Membership
+from wpl.models import Membership, Role, User
+from wpl.tenancy import tenant_context
+
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "grant_student_access": "runs when a student accepts their link or signs in through single "
+    "sign-on, before they hold a role; recorded as the system",
+}
 
 STUDENT_FIELDS = (
     "student_number",
@@ -90,3 +97,21 @@ def update_student(*, actor: Membership | None, student: Student, fields: dict[s
     student = _save_student(student)
     audit.record(actor=actor, action="students.student.update", obj=student, summary=str(student))
     return student
+
+
+def grant_student_access(*, student: Student, user: User) -> Membership:
+    """Give the person the student role in the student's institution and link the record.
+
+    Used when a student accepts their invitation and when single sign-on vouches for them.
+    Runs inside the student's institution, whatever institution is active.
+    """
+    with tenant_context(student.institution_id):
+        membership, _created = Membership.objects.get_or_create(user=user, role=Role.STUDENT)
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
+        if student.user_id != user.pk:
+            student.user = user
+            student.save(update_fields=["user"])
+        audit.record(actor=None, action="students.student.access_granted", obj=student, summary=str(student))
+    return membership

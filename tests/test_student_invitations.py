@@ -165,7 +165,7 @@ def test_student_list_shows_access_state_in_fixed_queries(
 
 
 def test_demo_data_shows_invited_students_and_an_example_single_sign_on(personas, client_for):
-    from wpl import demo_access
+    from access import demo as demo_access
     from wpl.models import SingleSignOn
 
     with tenant_context(personas.a):

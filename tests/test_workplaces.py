@@ -18,6 +18,7 @@ from tests.factories import (
     WorkplaceCriterionFactory,
 )
 from tests.fixtures import _current_year, make_workplace
+from workplaces import invitations
 from workplaces.models import (
     Mentor,
     Organisation,
@@ -122,9 +123,12 @@ def test_duplicate_enterprise_number_is_a_form_error(personas, client_for):
 
 
 def test_org_admin_edits_only_their_own_organisation(personas, client_for):
-    own = OrganisationFactory(institution=personas.a, contact_email="org_admin@alpha.test", name="Eigen")
+    contact = personas("a", "org_admin")
+    own = OrganisationFactory(
+        institution=personas.a, contact_email=contact.user.email, contact_user=contact.user, name="Eigen"
+    )
     other = OrganisationFactory(institution=personas.a, name="Andere")
-    client = client_for(personas("a", "org_admin"))
+    client = client_for(contact)
     response = client.post(reverse("organisation-edit", args=[own.pk]), organisation_form(name="Eigen vzw"))
     assert response.status_code == 302
     own.refresh_from_db()
@@ -385,7 +389,9 @@ def test_mentor_years_are_validated(personas, client_for, at_org, in_sector):
     assert not Mentor.all_tenants.filter(organisation=organisation).exists()
 
 
-def test_mentor_is_created_and_linked_to_their_account(personas, client_for):
+def test_mentor_is_created_and_linked_to_their_account_by_accepting_an_invitation(personas, client_for):
+    """Typing a known person's address on a mentor record links nothing (access follows the
+    explicit link only); the invitation for that record, accepted by its owner, links it."""
     organisation = OrganisationFactory(institution=personas.a)
     mentor_member = personas("a", "mentor")
     client = client_for(personas("a", "coordinator"))
@@ -407,6 +413,21 @@ def test_mentor_is_created_and_linked_to_their_account(personas, client_for):
     mentor = Mentor.all_tenants.get(organisation=organisation)
     assert mentor.reachable_weekdays == "3,5"
     assert mentor.is_social_worker is None
+    assert mentor.user is None
+    detail = reverse("organisation-detail", args=[organisation.pk])
+    assert client_for(mentor_member).get(detail).status_code == 404
+    # The coordinator invites the person for this record; its owner accepts, signed in.
+    _invitation, token = invitations.create_invitation(
+        organisation=organisation,
+        email=mentor_member.user.email,
+        role=Role.MENTOR,
+        purpose="general",
+        created_by=personas("a", "coordinator").user,
+        base_url="http://testserver",
+        mentor=mentor,
+    )
+    invitations.accept_invitation(token=token, signed_in_user=mentor_member.user)
+    mentor.refresh_from_db()
     assert mentor.user == mentor_member.user
     # Now the mentor sees the organisation.
     assert (

@@ -66,10 +66,11 @@ def visible_organisations(qs: QuerySet, membership: Membership) -> QuerySet:
         return qs
     if membership.role == Role.STUDENT:
         return qs.filter(pk__in=_student_organisation_ids(membership))
-    # Mentors and contacts see their own organisation.
-    return qs.filter(
-        Q(mentors__user_id=membership.user_id) | Q(contact_email__iexact=membership.user.email)
-    ).distinct()
+    # Mentors and contacts see their own organisation, through the explicit links to their
+    # account (the mentor record's user, the organisation's contact_user), never through an
+    # e-mail field that staff and imports can change.
+    user_id = membership.user_id
+    return qs.filter(Q(mentors__user_id=user_id) | Q(contact_user_id=user_id)).distinct()
 
 
 def _student_organisation_ids(membership: Membership):

@@ -31,7 +31,7 @@ from workplaces.models import (
     WorkplaceCriterion,
 )
 from wpl import audit
-from wpl.models import Membership, Role, User
+from wpl.models import Membership
 from wpl.validators import YEARS_ORDER_MESSAGE, format_weekdays, normalise_enterprise_number
 
 ORGANISATION_FIELDS = (
@@ -143,23 +143,15 @@ def save_site(
     return site
 
 
-def _linked_user(email: str) -> User | None:
-    """The platform account of a mentor, when that person has a mentor role here."""
-    if not email:
-        return None
-    member = (
-        Membership.objects.filter(user__email__iexact=email, role=Role.MENTOR, is_active=True)
-        .select_related("user")
-        .first()
-    )
-    return member.user if member else None
-
-
 @transaction.atomic
 def save_mentor(
     *, actor: Membership, organisation: Organisation, data: Mapping[str, Any], mentor: Mentor | None = None
 ) -> Mentor:
-    """Create or update a mentor; links the mentor's account when the e-mail has a mentor role."""
+    """Create or update a mentor record.
+
+    The record's account (`mentor.user`, which access follows) is never set from the e-mail
+    typed here: the mentor gets it by accepting an invitation for this organisation.
+    """
     _check_editable(actor, organisation)
     if mentor is None:
         mentor = Mentor(organisation=organisation)
@@ -181,8 +173,6 @@ def save_mentor(
     if errors:
         raise ValidationError(errors)
     mentor.full_clean(exclude=["institution", "organisation", "user"])
-    if mentor.user_id is None:
-        mentor.user = _linked_user(mentor.email)
     mentor.save()
     audit.record(actor=actor, action="workplaces.mentor.save", obj=mentor, summary=str(mentor))
     return mentor

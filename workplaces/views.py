@@ -681,7 +681,7 @@ def invite_accept(request, token: str):
         if accepted.new_account:
             login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = accepted.membership.pk
-        if accepted.invitation.organisation_id is None:  # a student (wpl.student_access)
+        if accepted.invitation.organisation_id is None:  # a student (access.student_access)
             welcome = _("Welcome! You now have access to workplace learning at %(institution)s.") % {
                 "institution": accepted.invitation.institution.name
             }
