@@ -40,6 +40,15 @@ SICK_NOTE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "
 MAX_HOURS = Decimal(24)
 
 
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "check_date": "a pure check of a date against the logbook rules; writes nothing",
+    "check_sick_note": "a pure check of an upload's type and size; writes nothing",
+    "remind_students_not_logging": "a reminder sweep run by the system; sends notifications only",
+    "insurance_fields": "reads the insurer and policy number of a placement",
+}
+
+
 class EntryRejected(ValidationError):
     """An entry broke a rule; `message_dict` holds the translated reasons per field."""
 

@@ -24,9 +24,8 @@ from catalogue.models import Programme
 from logbooks import forms, permissions, selectors, services
 from logbooks.models import Absence, Entry, InsuranceSetting, LogbookSettings, SickNote, SickNoteOpening
 from placements.models import Placement
-from wpl import permissions as core
 from wpl.tenancy import tenant_context
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 
 def _placement(request, pk: int) -> Placement:
@@ -226,15 +225,13 @@ def _logbook_page(request, placement: Placement, *, others=()):
     return render(request, "logbooks/logbook.html", context, status=status)
 
 
-@membership_required
+@permission_required(permissions.is_student)
 def logbook_sync(request, pk: int):
     """JSON endpoint of the offline queue: one entry per call, idempotent by its client key.
 
     Answers 200 {"status": "saved"|"replayed", ...} or 400 {"errors": {field: [reasons]}}
     so the phone can show the reason and keep the text.
     """
-    if not permissions.is_student(request.membership):
-        raise PermissionDenied
     placement = _placement(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -365,11 +362,9 @@ def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
 
 
 # --- the mentor's queue --------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.is_mentor)
 def review_queue(request):
     """One queue across all the person's mentor roles; each institution's entries stay in it."""
-    if not permissions.is_mentor(request.membership):
-        raise PermissionDenied
     mentor_roles = selectors.mentor_memberships(request.user, request.memberships)
     if request.method == "POST":
         return _review_action(request, mentor_roles)
@@ -428,22 +423,22 @@ def progress_page(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_see_overview)
 def overview(request):
-    if not permissions.can_see_overview(request.membership):
-        raise PermissionDenied
     rows, backlog = selectors.overview(membership=request.membership)
-    programmes = Programme.objects.visible_to(request.membership) if core.is_staff(request.membership) else []
+    programmes = (
+        Programme.objects.visible_to(request.membership)
+        if permissions.can_edit_settings(request.membership)
+        else []
+    )
     return render(
         request, "logbooks/overview.html", {"rows": rows, "backlog": backlog, "programmes": programmes}
     )
 
 
 # --- absences and accidents ----------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.is_student)
 def absence_new(request, pk: int):
-    if not permissions.is_student(request.membership):
-        raise PermissionDenied
     placement = _placement(request, pk)
     if not permissions.can_write_entry(request.membership, placement):
         raise PermissionDenied
@@ -511,11 +506,9 @@ def absence_detail(request, pk: int):
 
 
 @never_cache
-@membership_required
+@permission_required(permissions.can_open_sick_note)
 def sick_note(request, pk: int):
     """The sick note itself: coordinators only; every opening is recorded."""
-    if not permissions.can_open_sick_note(request.membership):
-        raise PermissionDenied
     try:
         note = SickNote.objects.visible_to(request.membership).get(absence_id=pk)
     except SickNote.DoesNotExist:
@@ -528,10 +521,8 @@ def sick_note(request, pk: int):
     return response
 
 
-@membership_required
+@permission_required(permissions.is_student)
 def incident_new(request, pk: int):
-    if not permissions.is_student(request.membership):
-        raise PermissionDenied
     placement = _placement(request, pk)
     if not permissions.can_write_entry(request.membership, placement):
         raise PermissionDenied
@@ -596,11 +587,9 @@ def export(request, pk: int, fmt: str):
 
 
 # --- settings ----------------------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_edit_settings)
 def settings_edit(request, pk: int):
     """The logbook rules of one programme (coordinators)."""
-    if not core.is_staff(request.membership):
-        raise PermissionDenied
     try:
         programme = Programme.objects.visible_to(request.membership).get(pk=pk)
     except Programme.DoesNotExist:
@@ -698,18 +687,14 @@ def _insurance_page(request, insurance: InsuranceSetting | None):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_settings)
 def insurance_list(request):
     """The school's work-accident insurance (insurer, policy number), for staff to keep up to date."""
-    if not core.is_staff(request.membership):
-        raise PermissionDenied
     return _insurance_page(request, None)
 
 
-@membership_required
+@permission_required(permissions.can_edit_settings)
 def insurance_edit(request, pk: int):
-    if not core.is_staff(request.membership):
-        raise PermissionDenied
     insurance = InsuranceSetting.objects.filter(pk=pk).first()
     if insurance is None:
         raise Http404

@@ -18,8 +18,18 @@ from django.utils.translation import gettext as _
 from meetings import ics
 from meetings.models import PARTICIPANT_ROLES, Action, Kind, Meeting, MeetingType, Participant
 from wpl import audit, registry
+from wpl.audit import audited
 from wpl.models import Membership, User
 from wpl.notifications import absolute_url, notify, recipient_key
+
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "duration_for": "reads a meeting type's length",
+    "send_invitations": "sends the invitations inside write services, which record the event",
+    "respond_token": "signs a link; stores nothing",
+    "read_respond_token": "reads a signed link",
+    "feed_owner": "reads whose calendar feed a token opens",
+}
 
 RESPOND_SALT = "meetings.respond"
 RESPOND_MAX_AGE = 60 * 60 * 24 * 60  # an invitation link works for 60 days
@@ -269,8 +279,13 @@ def cancel_meeting(*, actor: Membership, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
+@audited("meetings.participant.respond")
 def respond(
-    *, participant: Participant, response: str, proposed_start: datetime | None = None
+    *,
+    actor: Membership | None,
+    participant: Participant,
+    response: str,
+    proposed_start: datetime | None = None,
 ) -> Participant:
     """A participant accepts, declines or proposes another time (the organiser is told)."""
     if response not in {
@@ -350,9 +365,10 @@ def record_minutes(
 
 
 @transaction.atomic
-def complete_action(*, user: User, action: Action) -> Action:
+@audited("meetings.action.done")
+def complete_action(*, actor: Membership, action: Action) -> Action:
     """The owner marks their agreed action done."""
-    if action.owner_id != user.pk:
+    if action.owner_id != actor.user_id:
         raise MeetingError(_("Only the owner can mark this action done."))
     Action.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=timezone.now())
     action.refresh_from_db()
@@ -372,8 +388,13 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def regenerate_feed(*, user: User) -> str:
-    """A new secret feed address for `user`; the previous one stops working. Returns the token."""
+@audited("meetings.feed.regenerate")
+def regenerate_feed(*, actor: Membership) -> str:
+    """A new secret feed address for the actor's person; the previous one stops working.
+
+    Returns the token (the feed itself is per person, across institutions).
+    """
+    user = actor.user
     import secrets
 
     from meetings.models import CalendarFeed
@@ -384,10 +405,12 @@ def regenerate_feed(*, user: User) -> str:
 
 
 @transaction.atomic
-def revoke_feed(*, user: User) -> None:
+@audited("meetings.feed.revoke")
+def revoke_feed(*, actor: Membership) -> None:
+    """The person's feed address stops working."""
     from meetings.models import CalendarFeed
 
-    CalendarFeed.objects.filter(user=user).delete()
+    CalendarFeed.objects.filter(user=actor.user).delete()
 
 
 def feed_owner(token: str) -> User | None:

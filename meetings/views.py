@@ -19,7 +19,7 @@ from meetings.models import DEFAULT_REQUIRED, Action, Kind, Meeting, MeetingType
 from placements.models import Placement
 from wpl import tenancy
 from wpl.academic_years import current_academic_year
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 
 @membership_required
@@ -36,10 +36,8 @@ def meeting_list(request):
     return render(request, "meetings/meeting_list.html", context)
 
 
-@membership_required
+@permission_required(permissions.can_see_coverage)
 def coverage(request):
-    if not permissions.can_see_coverage(request.membership):
-        raise PermissionDenied
     year = current_academic_year()
     rows = selectors.coverage(membership=request.membership, academic_year=year)
     from catalogue.models import Programme
@@ -160,6 +158,7 @@ def meeting_detail(request, pk: int):
                 forms["respond_form"] = form = RespondForm(request.POST)
                 if form.is_valid():
                     services.respond(
+                        actor=m,
                         participant=mine,
                         response=form.cleaned_data["response"],
                         proposed_start=form.cleaned_data.get("proposed_start"),
@@ -224,7 +223,7 @@ def meeting_ics(request, pk: int):
 def action_done(request, pk: int):
     action = get_object_or_404(Action.objects.visible_to(request.membership), pk=pk)
     try:
-        services.complete_action(user=request.user, action=action)
+        services.complete_action(actor=request.membership, action=action)
     except services.MeetingError as error:
         raise PermissionDenied(str(error)) from error
     return redirect("meetings-list")
@@ -250,6 +249,7 @@ def respond_by_link(request, token: str):
             if form.is_valid():
                 try:
                     services.respond(
+                        actor=None,  # answered through the signed link, nobody signed in
                         participant=participant,
                         response=form.cleaned_data["response"],
                         proposed_start=form.cleaned_data.get("proposed_start"),
@@ -269,10 +269,10 @@ def calendar_settings(request):
     new_url = ""
     if request.method == "POST":
         if request.POST.get("op") == "revoke":
-            services.revoke_feed(user=request.user)
+            services.revoke_feed(actor=request.membership)
             messages.success(request, _("Your calendar address no longer works."))
             return redirect("meetings-calendar")
-        token = services.regenerate_feed(user=request.user)
+        token = services.regenerate_feed(actor=request.membership)
         new_url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
     from meetings.models import CalendarFeed
 

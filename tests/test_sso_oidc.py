@@ -190,7 +190,7 @@ def test_second_factor_still_applies_after_single_sign_on(institution):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.core.cache import cache
 
-    from tests.test_auth import current_totp
+    from tests.fixtures import current_totp
 
     staff = UserFactory(email="coordinator@odisee.test")
     MembershipFactory(institution=institution, user=staff, role=Role.COORDINATOR)

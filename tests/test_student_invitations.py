@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.conftest import shown
 from tests.factories import StudentFactory, UserFactory
-from tests.test_auth import code_from_mail
+from tests.fixtures import code_from_mail
 from workplaces.models import AccessInvitation
 from wpl.models import Membership, Role
 from wpl.tenancy import tenant_context

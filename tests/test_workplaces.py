@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +17,7 @@ from tests.factories import (
     WorkplaceApprovalFactory,
     WorkplaceCriterionFactory,
 )
+from tests.fixtures import _current_year, make_workplace
 from workplaces import invitations
 from workplaces.models import (
     Mentor,
@@ -49,33 +48,6 @@ def odisee_criteria(programme):
     with tenant_context(programme.institution_id):
         seed_criteria(programme)
     return programme
-
-
-def make_workplace(institution, programme=None, *, name="Buurtwerk", mentors=1, roles=4, **facts):
-    defaults = {
-        "staff_fte": Decimal("3"),
-        "permanent_staff": 3,
-        "commits_years": 2,
-        "learning_by_doing": True,
-    }
-    organisation = OrganisationFactory(institution=institution, name=name, **{**defaults, **facts})
-    SiteFactory(
-        institution=institution, organisation=organisation, municipality="Anderlecht", postcode="1070"
-    )
-    for i in range(mentors):
-        MentorFactory(
-            institution=institution,
-            organisation=organisation,
-            is_social_worker=True,
-            years_at_organisation=Decimal("2"),
-            years_in_sector=Decimal("5"),
-            reachable_weekdays="3,4",
-            last_name=f"Mentor{i}",
-        )
-    if programme is not None:
-        with tenant_context(institution):
-            organisation.roles.set(list(ProfessionalRole.all_tenants.filter(programme=programme)[:roles]))
-    return organisation
 
 
 def organisation_form(**overrides):
@@ -225,12 +197,6 @@ def test_list_search_and_filters(personas, client_for, programme):
     assert names(status="approved") == {"Buurtwerk Anderlecht"}
     assert names(status="none") == {"Jeugdhuis Halle"}
     assert names(status="rejected") == set()
-
-
-def _current_year():
-    from wpl.academic_years import current_academic_year
-
-    return current_academic_year()
 
 
 def test_list_is_paginated_by_50(personas, client_for):

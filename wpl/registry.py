@@ -203,6 +203,7 @@ def emit(event: str, **payload) -> int:
         handler(**payload)
     return len(handlers)
 
+
 # --- attendance hours ------------------------------------------------------------------
 # The logbook app (when installed) tells other apps how many hours a placement's student
 # has done: `fn(placement) -> (approved_hours, days)`. The agreements app prints them on

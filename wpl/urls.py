@@ -46,7 +46,6 @@ urlpatterns = [
 
     path("institution/settings/", views.institution_settings, name="institution-settings"),
     path("institution/logo/", views.institution_logo, name="institution-logo"),
-
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     *(pattern for module in FEATURE_URLS for pattern in module.urlpatterns),

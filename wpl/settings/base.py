@@ -45,7 +45,6 @@ WPL_FEATURE_APPS = [
     "logbooks",
     "evaluations",
     "meetings",
-
     "agreements",
 ]
 
