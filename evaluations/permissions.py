@@ -53,3 +53,18 @@ def can_lead(membership: Membership | None, placement) -> bool:
         and membership.role == Role.SUPERVISOR
         and placement.supervisor_id == membership.pk
     )
+
+
+def can_fill(membership: Membership | None) -> bool:
+    """Mentors and students fill rubrics (each only their own placements')."""
+    return is_mentor(membership) or is_student(membership)
+
+
+def can_see_overview(membership: Membership | None) -> bool:
+    """The competence overview: the school, and a student their own."""
+    return core.is_school(membership) or is_student(membership)
+
+
+def can_lead_evaluations(membership: Membership | None) -> bool:
+    """Meeting, score and publication pages: the school (the object check is `can_lead`)."""
+    return core.is_school(membership)

@@ -33,6 +33,19 @@ from wpl import audit, registry
 from wpl.models import Membership
 from wpl.notifications import notify, recipient_key
 
+# Public helpers of this module that write nothing for a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "starter_definition": "builds a first rubric draft in memory from the catalogue; writes nothing",
+    "draft_of": "reads a rubric's draft version",
+    "current_version": "reads the published version a placement's evaluation uses",
+    "valid_evidence": "checks evidence keys against the registered providers; writes nothing",
+    "components_for": "reads the programme's score components",
+    "compute_score": "applies the score procedure to stored data; writes nothing",
+    "proposed_inputs": "asks other apps for proposed score inputs; writes nothing",
+    "is_scored_moment": "reads whether a moment counts for the score",
+    "can_reflect": "a pure check of an evaluation's state",
+}
+
 MAX_COMMENT = 4000
 MAX_EVIDENCE = 20
 

@@ -21,7 +21,7 @@ from wpl import permissions as core
 from wpl.academic_years import current_academic_year
 from wpl.forms import add_service_errors
 from wpl.ids import parse_id
-from wpl.views import membership_required
+from wpl.views import permission_required
 
 
 def _evaluation(request, pk: int) -> Evaluation:
@@ -31,20 +31,14 @@ def _evaluation(request, pk: int) -> Evaluation:
         raise Http404 from None
 
 
-def _see(request) -> None:
-    if not permissions.can_see_evaluations(request.membership):
-        raise PermissionDenied
-
-
 def _moment_label(evaluation: Evaluation) -> str:
     return EvaluationSettings.for_programme(evaluation.placement.programme).moment_label(evaluation.moment)
 
 
 # --- lists --------------------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_see_evaluations)
 def evaluation_list(request):
     """Everyone's evaluations as far as they may see them; `?todo=1` what waits on this person."""
-    _see(request)
     m = request.membership
     qs = selectors.evaluations_for(membership=m, status=request.GET.get("status", ""))
     todo = request.GET.get("todo") == "1"
@@ -78,12 +72,10 @@ def evaluation_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_author_rubrics)
 def open_moment(request):
     """Staff open one moment for every placement of a programme and year."""
     m = request.membership
-    if not permissions.can_author_rubrics(m):
-        raise PermissionDenied
     form = forms.OpenMomentForm(
         request.POST or None,
         membership=m,
@@ -115,14 +107,12 @@ def open_moment(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_lead_evaluations)
 def placement_evaluations(request, pk: int):
     """The moments of one placement; staff and its supervisor open them."""
     from placements.models import Placement
 
     m = request.membership
-    if not core.is_school(m):
-        raise PermissionDenied
     placement = (
         Placement.objects.visible_to(m)
         .select_related("student", "programme", "organisation")
@@ -155,9 +145,8 @@ def placement_evaluations(request, pk: int):
 
 
 # --- one evaluation -------------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_see_evaluations)
 def evaluation_detail(request, pk: int):
-    _see(request)
     m = request.membership
     evaluation = _evaluation(request, pk)
     sheet = selectors.sheet(evaluation=evaluation, membership=m)
@@ -192,15 +181,9 @@ def _present_labels(evaluation: Evaluation) -> list[str]:
     return names
 
 
-def _fill_party(request) -> None:
-    if not (permissions.is_mentor(request.membership) or permissions.is_student(request.membership)):
-        raise PermissionDenied
-
-
-@membership_required
+@permission_required(permissions.can_fill)
 def fill(request, pk: int):
     """The mentor's rubric or the student's self-evaluation: one card per criterion, autosaved."""
-    _fill_party(request)
     m = request.membership
     evaluation = _evaluation(request, pk)
     party = permissions.party_of(m, evaluation.placement)
@@ -237,10 +220,9 @@ def fill(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_fill)
 def autosave(request, pk: int, criterion: int):
     """Save one criterion (HTMX answers a status line; a plain form post goes back to the page)."""
-    _fill_party(request)
     evaluation = _evaluation(request, pk)
     if permissions.party_of(request.membership, evaluation.placement) is None:
         raise Http404
@@ -273,15 +255,13 @@ def autosave(request, pk: int, criterion: int):
 
 
 def _lead(request, pk: int) -> Evaluation:
-    if not core.is_school(request.membership):
-        raise PermissionDenied
     evaluation = _evaluation(request, pk)
     if not permissions.can_lead(request.membership, evaluation.placement):
         raise PermissionDenied
     return evaluation
 
 
-@membership_required
+@permission_required(permissions.can_lead_evaluations)
 def meeting(request, pk: int):
     """The evaluation meeting: both assessments side by side; record the agreed version."""
     m = request.membership
@@ -349,7 +329,7 @@ def meeting(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_lead_evaluations)
 def score(request, pk: int):
     """The supervisor converts the agreed version to a score, may override it, and publishes."""
     m = request.membership
@@ -403,12 +383,10 @@ def score(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.is_student)
 def reflection(request, pk: int):
     """The student's reflection closes the evaluation (with an optional rating of the workplace)."""
     m = request.membership
-    if not permissions.is_student(m):
-        raise PermissionDenied
     evaluation = _evaluation(request, pk)
     if permissions.party_of(m, evaluation.placement) != Party.STUDENT:
         raise Http404
@@ -451,22 +429,20 @@ def _student(request, pk: int):
     from students.models import Student
 
     m = request.membership
-    if not (core.is_school(m) or permissions.is_student(m)):
-        raise PermissionDenied
     student = Student.objects.visible_to(m).filter(pk=pk).first()
     if student is None or (permissions.is_student(m) and student.user_id != m.user_id):
         raise Http404
     return student
 
 
-@membership_required
+@permission_required(permissions.can_see_overview)
 def overview(request, pk: int):
     student = _student(request, pk)
     groups = selectors.competence_overview(membership=request.membership, student=student)
     return render(request, "evaluations/overview.html", {"student": student, "groups": groups})
 
 
-@membership_required
+@permission_required(permissions.can_see_overview)
 def overview_pdf(request, pk: int):
     from wpl.pdf import render_pdf
 
@@ -487,12 +463,10 @@ def overview_pdf(request, pk: int):
     return response
 
 
-@membership_required
+@permission_required(permissions.can_lead_evaluations)
 def scores_export(request):
     from wpl.exports import CSV, export_response
 
-    if not core.is_school(request.membership):
-        raise PermissionDenied
     headers = [
         _("Student number"),
         _("Last name"),
@@ -513,13 +487,11 @@ def scores_export(request):
 
 
 # --- programme settings ------------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_author_rubrics)
 def settings_edit(request, pk: int):
     from catalogue.models import Programme
 
     m = request.membership
-    if not permissions.can_author_rubrics(m):
-        raise PermissionDenied
     programme = Programme.objects.visible_to(m).filter(pk=pk).first()
     if programme is None:
         raise Http404
@@ -550,20 +522,15 @@ def settings_edit(request, pk: int):
 
 
 # --- rubric authoring --------------------------------------------------------------------------------
-def _rubric(request, pk: int, *, author: bool = False) -> Rubric:
-    m = request.membership
-    if not (permissions.can_author_rubrics(m) if author else permissions.can_see_rubrics(m)):
-        raise PermissionDenied
+def _rubric(request, pk: int) -> Rubric:
     try:
-        return selectors.rubric_detail(membership=m, pk=pk)
+        return selectors.rubric_detail(membership=request.membership, pk=pk)
     except Rubric.DoesNotExist:
         raise Http404 from None
 
 
-@membership_required
+@permission_required(permissions.can_see_rubrics)
 def rubric_list(request):
-    if not permissions.can_see_rubrics(request.membership):
-        raise PermissionDenied
     from catalogue.models import Programme
 
     return render(
@@ -577,11 +544,9 @@ def rubric_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_author_rubrics)
 def rubric_create(request):
     m = request.membership
-    if not permissions.can_author_rubrics(m):
-        raise PermissionDenied
     form = forms.RubricCreateForm(request.POST or None, request.FILES or None, membership=m)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -624,7 +589,7 @@ def rubric_create(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_see_rubrics)
 def rubric_detail(request, pk: int):
     m = request.membership
     rubric = _rubric(request, pk)
@@ -670,11 +635,11 @@ def rubric_detail(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_author_rubrics)
 def rubric_edit(request, pk: int):
     """Edit the draft as JSON (the export format): every problem is listed, nothing is lost."""
     m = request.membership
-    rubric = _rubric(request, pk, author=True)
+    rubric = _rubric(request, pk)
     draft = services.draft_of(rubric)
     if draft is None:
         messages.info(request, _("Start a new version to edit this rubric."))
@@ -700,7 +665,7 @@ def rubric_edit(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_see_rubrics)
 def rubric_preview(request, pk: int):
     """A version as mentors and students will see it, in the chosen language."""
     rubric = _rubric(request, pk)
@@ -738,7 +703,7 @@ def rubric_preview(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_see_rubrics)
 def rubric_export(request, pk: int):
     rubric = _rubric(request, pk)
     number = parse_id(request.GET.get("version", "")) if request.GET.get("version") else None

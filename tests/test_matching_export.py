@@ -12,7 +12,7 @@ from django.urls import reverse
 from matching.algorithms import deferred_acceptance, min_total_rank
 from matching.models import Assignment, CandidateRating, MatchingProposal
 from matching.selectors import problem_digest, problem_from_json
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 
 
 @pytest.fixture
