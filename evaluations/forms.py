@@ -192,3 +192,81 @@ class ScoreForm(forms.Form):
                 help_text=_("Counts for %(share)s %% of the score.") % {"share": c.get("share_pct", 0)},
             )
         self.order_fields([f"component_{c['key']}" for c in components] + ["final_score", "reason"])
+
+
+class CriterionForm(forms.Form):
+    """One criterion of a draft: texts per language, weight, links, a descriptor per level."""
+
+    def __init__(self, *args, levels: list[str], programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        from catalogue.models import Competence, LearningObjective, ProfessionalRole
+
+        for lang, name in (("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))):
+            self.fields[f"title_{lang}"] = forms.CharField(
+                label=_("Criterion (%(language)s)") % {"language": name},
+                max_length=2000,
+                required=lang == "nl",
+            )
+        self.fields["weight"] = forms.DecimalField(
+            label=_("Weight"), min_value=0, max_value=1000, decimal_places=2, initial=1
+        )
+        empty = [("", "—")]
+        self.fields["competence"] = forms.ChoiceField(
+            label=_("Competence"),
+            required=False,
+            choices=empty
+            + [(c.code or c.name, str(c)) for c in Competence.objects.filter(programme=programme)],
+        )
+        self.fields["role"] = forms.ChoiceField(
+            label=_("Professional role"),
+            required=False,
+            choices=empty + [(r.name, r.name) for r in ProfessionalRole.objects.filter(programme=programme)],
+        )
+        self.fields["objective"] = forms.ChoiceField(
+            label=_("Learning objective"),
+            required=False,
+            choices=empty
+            + [(o.text, o.text[:120]) for o in LearningObjective.objects.filter(unit__programme=programme)],
+        )
+        for i, level in enumerate(levels):
+            for lang in ("nl", "fr", "en"):
+                self.fields[f"descriptor_{i}_{lang}"] = forms.CharField(
+                    label=_("%(level)s: descriptor (%(language)s)") % {"level": level, "language": lang},
+                    max_length=2000,
+                    required=lang == "nl",
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                )
+
+    @staticmethod
+    def initial_for(criterion: dict, n_levels: int) -> dict:
+        initial = {f"title_{lang}": criterion.get("title", {}).get(lang, "") for lang in ("nl", "fr", "en")}
+        initial.update(
+            weight=criterion.get("weight", 1),
+            competence=criterion.get("competence") or "",
+            role=criterion.get("role") or "",
+            objective=criterion.get("objective") or "",
+        )
+        descriptors = criterion.get("descriptors", [])
+        for i in range(n_levels):
+            d = descriptors[i] if i < len(descriptors) else {}
+            for lang in ("nl", "fr", "en"):
+                initial[f"descriptor_{i}_{lang}"] = d.get(lang, "")
+        return initial
+
+    def criterion(self, n_levels: int) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": {lang: data[f"title_{lang}"] for lang in ("nl", "fr", "en") if data[f"title_{lang}"]},
+            "weight": str(data["weight"]),
+            "competence": data["competence"] or None,
+            "role": data["role"] or None,
+            "objective": data["objective"] or None,
+            "descriptors": [
+                {
+                    lang: data[f"descriptor_{i}_{lang}"]
+                    for lang in ("nl", "fr", "en")
+                    if data[f"descriptor_{i}_{lang}"]
+                }
+                for i in range(n_levels)
+            ],
+        }

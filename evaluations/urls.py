@@ -22,6 +22,11 @@ urlpatterns = [
     path("evaluations/rubrics/new/", views.rubric_create, name="rubric-create"),
     path("evaluations/rubrics/<int:pk>/", views.rubric_detail, name="rubric-detail"),
     path("evaluations/rubrics/<int:pk>/edit/", views.rubric_edit, name="rubric-edit"),
+    path(
+        "evaluations/rubrics/<int:pk>/criterion/<int:number>/",
+        views.rubric_criterion,
+        name="rubric-criterion",
+    ),
     path("evaluations/rubrics/<int:pk>/preview/", views.rubric_preview, name="rubric-preview"),
     path("evaluations/rubrics/<int:pk>/export.json", views.rubric_export, name="rubric-export"),
 ]

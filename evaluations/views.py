@@ -620,13 +620,15 @@ def rubric_detail(request, pk: int):
     from django.db.models import Count
 
     versions = list(rubric.versions.annotate(n=Count("evaluations")).order_by("-number"))
+    draft = services.draft_of(rubric)
     return render(
         request,
         "evaluations/rubric_detail.html",
         {
             "rubric": rubric,
             "versions": versions,
-            "draft": services.draft_of(rubric),
+            "draft": draft,
+            "draft_criteria": list(draft.criteria.all()) if draft else [],
             "can_author": permissions.can_author_rubrics(m),
             "phrases_form": forms.PhrasesForm(
                 initial={"phrases": "\n".join(p.text for p in rubric.phrases.all())}
@@ -661,6 +663,59 @@ def rubric_edit(request, pk: int):
         request,
         "evaluations/rubric_edit.html",
         {"rubric": rubric, "draft": draft, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@permission_required(permissions.can_author_rubrics)
+def rubric_criterion(request, pk: int, number: int):
+    """Edit one criterion of the draft in a form (or add one: the number after the last).
+
+    The form fills the same JSON document as the JSON editor, so one validation applies.
+    """
+    m = request.membership
+    rubric = _rubric(request, pk)
+    draft = services.draft_of(rubric)
+    if draft is None:
+        messages.info(request, _("Start a new version to edit this rubric."))
+        return redirect("rubric-detail", pk=rubric.pk)
+    document = rubric_io.export(draft)
+    criteria = document["criteria"]
+    if not 1 <= number <= len(criteria) + 1:
+        raise Http404
+    levels = [tr(level["label"]) for level in document["levels"]]
+    existing = criteria[number - 1] if number <= len(criteria) else {}
+    form = forms.CriterionForm(
+        request.POST or None,
+        levels=levels,
+        programme=rubric.programme,
+        initial=forms.CriterionForm.initial_for(existing, len(levels)),
+    )
+    if request.method == "POST":
+        if request.POST.get("op") == "delete" and existing:
+            del criteria[number - 1]
+            try:
+                services.save_draft(actor=m, version=draft, document=document)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("rubric-detail", pk=rubric.pk)
+        if form.is_valid():
+            if existing:
+                criteria[number - 1] = form.criterion(len(levels))
+            else:
+                criteria.append(form.criterion(len(levels)))
+            try:
+                services.save_draft(actor=m, version=draft, document=document)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                messages.success(request, _("The criterion is saved."))
+                return redirect("rubric-detail", pk=rubric.pk)
+    return render(
+        request,
+        "evaluations/rubric_criterion.html",
+        {"rubric": rubric, "draft": draft, "form": form, "number": number, "existing": bool(existing)},
         status=400 if request.method == "POST" else 200,
     )
 

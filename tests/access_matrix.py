@@ -559,6 +559,7 @@ def build_agreement_batch(institution, marker):
             failures=[{"placement": 0, "name": marker, "reason": "x"}],
         )
 
+
 # Evaluations (test_evaluations.py): an open evaluation of a placement of nobody among the
 # personas (the student's name carries the marker); a rubric with a published v1 and a draft v2.
 def build_evaluation(institution, marker):
@@ -960,6 +961,7 @@ ROUTES: list[Route] = [
     page("rubric-create", STAFF),
     page("rubric-detail", SCHOOL, obj="rubric"),
     page("rubric-edit", STAFF, obj="rubric"),
+    page("rubric-criterion", STAFF, obj="rubric", kwargs=lambda obj: {"pk": obj.pk, "number": 1}),
     page("rubric-preview", SCHOOL, obj="rubric"),
     page("rubric-export", SCHOOL, obj="rubric"),
     api("api-evaluation-list", ALL_ROLES),

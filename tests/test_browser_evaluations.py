@@ -226,6 +226,10 @@ def test_mentor_student_meeting_score_reflection_on_a_phone(
         driver.find_element(By.CSS_SELECTOR, "form input[value=edit] + button").click()
         wait.until(ec.presence_of_element_located((By.NAME, "document")))
         _check_page(driver, "rubric-edit", problems, pages)
+        driver.get(base + reverse("rubric-criterion", args=[rubric.pk, 1]))
+        _check_page(driver, "rubric-criterion", problems, pages)
+        driver.get(base + reverse("rubric-detail", args=[rubric.pk]))
+        _check_page(driver, "rubric-with-draft", problems, pages)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)

@@ -538,3 +538,39 @@ def test_guidance_attendance_from_the_meetings_is_proposed_as_score_input(setup)
         )
     with tenant_context(personas.a):
         assert services.proposed_inputs(evaluation) == {"guidance": Decimal(75)}
+
+
+def test_coordinator_edits_a_criterion_in_a_form(setup, client_for):
+    personas, placement, evaluation = setup
+    coordinator = client_for(personas("a", "coordinator"))
+    role = f.ProfessionalRoleFactory(
+        institution=personas.a, programme=placement.programme, name="Groepswerker"
+    )
+    rubric = evaluation.version.rubric
+    detail = reverse("rubric-detail", kwargs={"pk": rubric.pk})
+    assert coordinator.post(detail, {"op": "edit"}).status_code == 302  # a new draft v2
+    url = reverse("rubric-criterion", kwargs={"pk": rubric.pk, "number": 1})
+    data = {"title_nl": "", "title_fr": "Travail en groupe", "weight": "2", "role": "Groepswerker"}
+    data.update({f"descriptor_{i}_nl": f"Niveau {i} beschreven" for i in range(4)})
+    response = coordinator.post(url, data)
+    assert response.status_code == 400 and "Travail en groupe" in response.content.decode()
+    data["title_nl"] = "Groepswerk"
+    assert coordinator.post(url, data).status_code == 302
+    new = reverse("rubric-criterion", kwargs={"pk": rubric.pk, "number": 4})
+    assert coordinator.post(new, {**data, "title_nl": "Extra criterium", "role": ""}).status_code == 302
+    assert (
+        coordinator.get(reverse("rubric-criterion", kwargs={"pk": rubric.pk, "number": 9})).status_code == 404
+    )
+    with tenant_context(personas.a):
+        draft = services.draft_of(rubric)
+        titles = [c.title for c in draft.criteria.order_by("order")]
+        assert titles[0] == {"nl": "Groepswerk", "fr": "Travail en groupe"} and len(titles) == 4
+        assert draft.criteria.order_by("order").first().role_id == role.pk
+        # The published version the evaluation uses did not change.
+        assert Criterion.objects.filter(version=evaluation.version).first().title == {
+            "nl": "Criterium 1",
+            "en": "Criterion 1",
+        }
+    assert coordinator.post(new, {"op": "delete"}).status_code == 302
+    with tenant_context(personas.a):
+        assert services.draft_of(rubric).criteria.count() == 3
