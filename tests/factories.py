@@ -1,12 +1,16 @@
-"""factory_boy factories. Tenant-owned factories write through the unscoped manager so
-tests can build data for any institution without activating it first."""
+"""factory_boy factories. Tenant-owned factories create each row inside its own
+institution's tenant context (`TenantFactory._create`), so tests can build data for any
+institution without activating it first, and the write guards of wpl.tenancy still check
+that every foreign key stays inside that institution."""
 
+import contextlib
 import datetime
 
 import factory
 from factory.django import DjangoModelFactory
 
 from wpl.models import Institution, Membership, Role, User
+from wpl.tenancy import tenant_context
 
 
 class TenantFactory(DjangoModelFactory):
@@ -16,6 +20,21 @@ class TenantFactory(DjangoModelFactory):
     @classmethod
     def _get_manager(cls, model_class):
         return model_class.all_tenants
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        institution = kwargs.get("institution") or kwargs.get("institution_id")
+        # Without `institution=` the row takes the active one (or is refused without one).
+        scope = tenant_context(institution) if institution is not None else contextlib.nullcontext()
+        with scope:
+            return super()._create(model_class, *args, **kwargs)
+
+
+def create_in_tenant(model_class, institution, **fields):
+    """`model_class.objects.create(**fields)` inside `institution`'s tenant context: for
+    rows a test builds by hand (no factory), e.g. in object builders and fixtures."""
+    with tenant_context(institution):
+        return model_class.objects.create(**fields)
 
 
 class InstitutionFactory(DjangoModelFactory):
