@@ -5,6 +5,7 @@ that every foreign key stays inside that institution."""
 
 import contextlib
 import datetime
+import functools
 
 import factory
 from factory.django import DjangoModelFactory
@@ -28,6 +29,18 @@ class TenantFactory(DjangoModelFactory):
         scope = tenant_context(institution) if institution is not None else contextlib.nullcontext()
         with scope:
             return super()._create(model_class, *args, **kwargs)
+
+
+def in_tenant(func):
+    """Decorator for a test helper `func(institution, ...)` that builds rows by hand: it runs
+    inside that institution's tenant context (writes outside one are refused)."""
+
+    @functools.wraps(func)
+    def wrapper(institution, *args, **kwargs):
+        with tenant_context(institution):
+            return func(institution, *args, **kwargs)
+
+    return wrapper
 
 
 def create_in_tenant(model_class, institution, **fields):
@@ -459,6 +472,7 @@ def academic_year_of(day: datetime.date) -> str:
     return f"{first}-{first + 1}"
 
 
+@in_tenant
 def make_logbook_placement(
     institution,
     *,
@@ -544,6 +558,7 @@ class AbsenceFactory(TenantFactory):
 
 
 # --- meetings (test_meetings.py) --------------------------------------------------------------
+@in_tenant
 def meetings_placement(institution, *, student_user=None, mentor_user=None, supervisor=None, marker="", **kw):
     """A placement of 2026-2027 with a calendar, WPL days Wed-Fri, a mentor reachable Wed-Thu."""
     from catalogue.models import ProgrammeYear
@@ -581,6 +596,7 @@ class MeetingFactory(TenantFactory):
 
 
 # --- agreements ------------------------------------------------------------------------
+@in_tenant
 def placement_for_agreement(institution, *, marker: str = "", with_people: bool = True):
     """A placement with a student, mentor and supervisor who each have an account."""
     from wpl.models import Role
