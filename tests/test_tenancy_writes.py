@@ -76,6 +76,8 @@ def test_new_row_pointing_at_other_institution_is_refused(world):
         with pytest.raises(CrossTenantWrite):
             Site(organisation_id=b["organisation"].pk, name="Filiaal").save()  # bare id
         with pytest.raises(CrossTenantWrite):
+            Site(organisation_id=str(b["organisation"].pk), name="Filiaal").save()
+        with pytest.raises(CrossTenantWrite):
             Site.objects.create(organisation_id=b["organisation"].pk, name="Filiaal")
     assert not Site.all_tenants.filter(name="Filiaal").exists()
 
@@ -241,6 +243,8 @@ def test_update_pointing_at_other_institution_is_refused(world):
             sites.update(organisation=b["organisation"])
         with pytest.raises(CrossTenantWrite):
             sites.update(organisation_id=b["organisation"].pk)
+        with pytest.raises(CrossTenantWrite):
+            sites.update(organisation_id=str(b["organisation"].pk))  # as a form would send it
         with pytest.raises(CrossTenantWrite):
             sites.update(organisation=F("organisation"))  # an expression cannot be checked
         with pytest.raises(CrossTenantWrite):

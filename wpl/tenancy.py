@@ -28,6 +28,7 @@ import contextvars
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed
 
@@ -165,28 +166,43 @@ def tenant_foreign_keys(model: type[models.Model]) -> tuple:
 
 
 def _institutions_of(wanted: dict[tuple[type, str], set]) -> dict[tuple[tuple[type, str], object], int]:
-    """(key, value) -> institution id of each referenced row; one query (a UNION) for all."""
-    from django.db.models import Value
+    """(key, value) -> institution id of each referenced row; one query (a UNION) for all.
 
-    parts = []
+    Plain SQL: building and compiling one ORM queryset per part cost ten times the query.
+    """
+    from django.db import connections
+
     keys = list(wanted)
+    parts: list[tuple[str, str, list]] = []  # (database alias, sql, params)
     for index, key in enumerate(keys):
         model, target = key
+        field = model._meta.get_field(target) if target != "pk" else model._meta.pk
         values = list(wanted[key])
+        alias = model._base_manager.db
+        quote = connections[alias].ops.quote_name
+        table, column = quote(model._meta.db_table), quote(field.column)
+        institution = quote(model._meta.get_field("institution").column)
         for start in range(0, len(values), _CHUNK):
-            parts.append(
-                model._base_manager.filter(**{f"{target}__in": values[start : start + _CHUNK]})
-                .order_by()
-                .annotate(_wpl_key=Value(index))
-                .values_list("_wpl_key", target, "institution_id")
-            )
-    rows: list = []
+            chunk = values[start : start + _CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            # Names come from the models' metadata, values are parameters.
+            sql = f"SELECT {index}, {column}, {institution} FROM {table} WHERE {column} IN ({marks})"  # noqa: S608
+            parts.append((alias, sql, chunk))
+    found: dict = {}
     # One statement for a save or a small batch; big batches in a few.
     for start in range(0, len(parts), 50):
         batch = parts[start : start + 50]
-        query = batch[0].union(*batch[1:], all=True) if len(batch) > 1 else batch[0]
-        rows.extend(query)
-    return {(keys[index], value): institution_id for index, value, institution_id in rows}
+        by_alias: dict[str, list] = {}
+        for alias, sql, params in batch:
+            by_alias.setdefault(alias, []).append((sql, params))
+        for alias, statements in by_alias.items():
+            sql = " UNION ALL ".join(statement for statement, _ in statements)
+            params = [value for _, chunk in statements for value in chunk]
+            with connections[alias].cursor() as cursor:
+                cursor.execute(sql, params)
+                for index, value, institution_id in cursor.fetchall():
+                    found[(keys[index], value)] = institution_id
+    return found
 
 
 def check_foreign_keys(objs: Iterable[models.Model], fields: Iterable | None = None) -> None:
@@ -202,27 +218,39 @@ def check_foreign_keys(objs: Iterable[models.Model], fields: Iterable | None = N
     fields = tenant_foreign_keys(model) if fields is None else tuple(fields)
     if not fields:
         return
-    pending: list[tuple[models.Model, object, object]] = []
+    pending: list[tuple[models.Model, object, tuple, object]] = []
     wanted: dict[tuple[type, str], set] = {}
+    plan = [(field, field.attname, (field.related_model, field.target_field.attname)) for field in fields]
     for obj in objs:
-        for field in fields:
-            value = obj.__dict__.get(field.attname)
-            cached = field.get_cached_value(obj, None) if field.is_cached(obj) else None
+        state = obj.__dict__
+        cache = state.get("_state").fields_cache if "_state" in state else {}
+        for field, attname, key in plan:
+            value = state.get(attname)
+            cached = cache.get(field.name)
             if cached is not None and cached.pk is not None and value in (None, cached.pk):
                 if cached.institution_id != obj.institution_id:
                     raise _cross(obj, field, cached.pk, cached.institution_id)
             elif value is not None and value is not models.DEFERRED:
-                target = field.target_field.attname
-                wanted.setdefault((field.related_model, target), set()).add(value)
-                pending.append((obj, field, value))
+                if type(value) is not int:
+                    value = _as_key(field, value)
+                wanted.setdefault(key, set()).add(value)
+                pending.append((obj, field, key, value))
     if not pending:
         return
     found = _institutions_of(wanted)
-    for obj, field, value in pending:
-        institution_id = found.get(((field.related_model, field.target_field.attname), value))
+    for obj, field, key, value in pending:
+        institution_id = found.get((key, value))
         # A missing row is left to the database's foreign key constraint.
         if institution_id is not None and institution_id != obj.institution_id:
             raise _cross(obj, field, value, institution_id)
+
+
+def _as_key(field, value):
+    """The id as the database returns it ("5" -> 5), so a string id is not left unchecked."""
+    try:
+        return field.target_field.to_python(value)
+    except (ValidationError, TypeError, ValueError):
+        return value  # the database refuses it
 
 
 def _cross(obj, field, value, institution_id) -> CrossTenantWrite:
@@ -309,6 +337,7 @@ class TenantQuerySet(models.QuerySet):
                     continue  # Django refuses unsaved objects itself
                 institutions.add(value.institution_id)
             else:
+                value = _as_key(field, value)
                 wanted.setdefault((field.related_model, field.target_field.attname), set()).add(value)
         if wanted:
             institutions.update(_institutions_of(wanted).values())
