@@ -21,6 +21,7 @@ class MeetingsConfig(AppConfig):
         registry.register_start_items(start_items)
         registry.register_demo_seeder("meetings.demo.seed", order=60)
         registry.register_reminder_sweep("meetings.tomorrow", tasks.sweep_meetings_tomorrow)
+        registry.register_reminder_kind(tasks.MINUTES_KIND)
         registry.register_reminder_sweep("meetings.minutes", tasks.sweep_minutes_due)
 
 

@@ -118,8 +118,9 @@ def _preferences_world(institution, marker):
     name = f"Werkplek {marker}"
     offer = PlacementOffer.all_tenants.filter(institution=institution, organisation__name=name).first()
     if offer is None:
+        contact = User.objects.filter(email=f"org_admin@{slug}.test").first()
         organisation = OrganisationFactory(
-            institution=institution, name=name, contact_email=f"org_admin@{slug}.test"
+            institution=institution, name=name, contact_email=f"org_admin@{slug}.test", contact_user=contact
         )
         MentorFactory(
             institution=institution,
@@ -395,7 +396,11 @@ def build_logbook_placement(institution, marker):
         end_date=placement.start_date,
     )
     SickNote.all_tenants.create(
-        institution=institution, absence=absence, filename="a.png", content_type="image/png", size=8,
+        institution=institution,
+        absence=absence,
+        filename="a.png",
+        content_type="image/png",
+        size=8,
         data=b"\x89PNG\r\n\x1a\n",
     )
     placement.matrix = {"entry": entry, "review": review, "absence": absence}
@@ -412,6 +417,44 @@ def build_logbook_review(institution, marker):
 
 def build_logbook_absence(institution, marker):
     return build_logbook_placement(institution, marker).matrix["absence"]
+
+
+def build_insurance(institution, marker):
+    from logbooks.models import InsuranceSetting
+
+    return InsuranceSetting.all_tenants.create(
+        institution=institution, insurer=f"Verzekeraar {marker}", policy_number="1"
+    )
+
+
+def review_entry_kwargs(entry) -> dict:
+    """The institution's mentor persona's own role: not the entry's mentor (404 for everyone)."""
+    from wpl.models import Membership
+
+    mentor = Membership.all_tenants.get(
+        institution_id=entry.institution_id, role=Role.MENTOR, user__email__startswith="mentor@"
+    )
+    return {"membership": mentor.pk, "pk": entry.pk}
+
+
+def build_mentor_day(institution, marker):
+    """A mentor start day with its matching session and a marked mentor (staff only)."""
+    from meetings.models import Meeting, Participant
+    from tests.factories import MeetingFactory
+
+    day = MeetingFactory(institution=institution, kind="mentor_day", title=f"Startdag {marker}")
+    Meeting.all_tenants.create(
+        institution=institution,
+        kind="matching_session",
+        title=f"Matching {marker}",
+        part_of=day,
+        starts_at=day.starts_at,
+        ends_at=day.ends_at,
+    )
+    Participant.all_tenants.create(
+        institution=institution, meeting=day, name=f"Mentor {marker}", email="m@example.org", role="mentor"
+    )
+    return day
 
 
 # meetings (test_meetings.py): a placement of nobody among the personas, with a meeting
@@ -458,7 +501,10 @@ def build_agreement(institution, marker):
             institution=institution, user=student_user, last_name=f"Student {marker}"
         )
         organisation = f.OrganisationFactory(
-            institution=institution, name=f"Overeenkomst {marker}", contact_email=f"org_admin@{slug}.test"
+            institution=institution,
+            name=f"Overeenkomst {marker}",
+            contact_email=f"org_admin@{slug}.test",
+            contact_user=User.objects.get(email=f"org_admin@{slug}.test"),
         )
         placement = f.PlacementFactory(
             institution=institution,
@@ -506,9 +552,14 @@ def build_agreement_batch(institution, marker):
         email = f"coordinator@{institution.slug}.test"
         coordinator = Membership.objects.get(user__email=email, role="coordinator")
         return BatchExport.objects.create(
-            requested_by=coordinator, total=1, done=1, status="done", file_name=name,
+            requested_by=coordinator,
+            total=1,
+            done=1,
+            status="done",
+            file_name=name,
             failures=[{"placement": 0, "name": marker, "reason": "x"}],
         )
+
 
 OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_placement": build_logbook_placement,
@@ -516,6 +567,8 @@ OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_review": build_logbook_review,
     "logbook_absence": build_logbook_absence,
     "meeting": build_meeting,
+    "mentor_day": build_mentor_day,
+    "insurance": build_insurance,
     "meeting_placement": build_meeting_placement,
     "meeting_action": build_meeting_action,
     "offer": build_offer,
@@ -579,6 +632,18 @@ ROUTES: list[Route] = [
     page("logbook-absence", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
     page("logbook-sick-note", STAFF, obj="logbook_absence", note="coordinators only; openings recorded"),
     page("logbook-review", {Role.MENTOR}),
+    page(
+        "logbook-review-entry",
+        {Role.MENTOR},
+        obj="logbook_entry",
+        own_only=frozenset({Role.MENTOR}),
+        denied=404,
+        kwargs=review_entry_kwargs,
+        note="only one's own mentor role; acts in that role's institution",
+    ),
+    page("logbook-insurance", STAFF),
+    page("logbook-insurance-edit", STAFF, obj="insurance"),
+    page("reminder-rules", STAFF, obj="cat_programme"),
     page("logbook-overview", SCHOOL),
     page("logbook-settings", STAFF, obj="cat_programme"),
     page("service-worker", ALL_ROLES, anonymous=200),
@@ -785,6 +850,9 @@ ROUTES: list[Route] = [
     # meetings (test_meetings.py)
     page("meetings-list", ALL_ROLES),
     page("meetings-coverage", STAFF),
+    page("meetings-types", STAFF, obj="cat_programme"),
+    page("meetings-mentor-days", STAFF),
+    page("meetings-mentor-day", STAFF, obj="mentor_day"),
     page("meetings-calendar", ALL_ROLES),
     page("meetings-placement", ALL_ROLES, obj="meeting_placement", own_only=ALL_ROLES - STAFF),
     page("meetings-detail", ALL_ROLES, obj="meeting", own_only=ALL_ROLES - STAFF),
@@ -796,7 +864,6 @@ ROUTES: list[Route] = [
     # getting everyone in (test_student_invitations.py, test_sso_oidc.py)
     page("student-invite", STAFF, note="GET shows how many students have not signed in"),
     page("sso-settings", frozenset({Role.INSTITUTION_ADMIN})),
-
     page("institution-settings", {Role.INSTITUTION_ADMIN}),
     page("institution-logo", ALL_ROLES, ok=404, note="404 without a logo; see test_branding.py"),
     page("javascript-catalog", ALL_ROLES, anonymous=200),

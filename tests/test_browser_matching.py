@@ -16,7 +16,7 @@ from django.urls import reverse
 from matching.models import Assignment
 from placements.models import Placement
 from tests.factories import MembershipFactory, UserFactory
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from wpl.models import Role
 
 pytestmark = [pytest.mark.browser]

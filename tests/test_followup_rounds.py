@@ -9,7 +9,7 @@ from matching import selectors, services
 from matching.models import Assignment, MatchingRound, StudentPreference
 from placements.models import Placement
 from tests.factories import MembershipFactory, UserFactory, create_in_tenant
-from tests.test_matching_board import make_world, post_action
+from tests.fixtures import make_world, post_action
 from wpl.models import Role
 from wpl.tenancy import tenant_context
 
@@ -28,7 +28,7 @@ def published(personas, coordinator):
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     with tenant_context(a):
-        services.publish(round=world.round, by=coordinator.user, acknowledged={"unplaced"})
+        services.publish(round=world.round, actor=coordinator, acknowledged={"unplaced"})
     world.round.refresh_from_db()
     return world
 
@@ -99,14 +99,14 @@ def test_publishing_the_follow_up_adds_placements(personas, coordinator, client_
     follow_up = MatchingRound.all_tenants.get(follow_up_of=world.round)
     with tenant_context(a):
         services.assign(
-            round=follow_up, student=world.students[1], offer_id=world.offers[1].pk, by=coordinator.user
+            round=follow_up, student=world.students[1], offer_id=world.offers[1].pk, actor=coordinator
         )
         # Only one place was left at offer 1.
         with pytest.raises(services.MatchingConflict):
             services.assign(
-                round=follow_up, student=world.students[2], offer_id=world.offers[1].pk, by=coordinator.user
+                round=follow_up, student=world.students[2], offer_id=world.offers[1].pk, actor=coordinator
             )
-        services.publish(round=follow_up, by=coordinator.user, acknowledged={"unplaced"})
+        services.publish(round=follow_up, actor=coordinator, acknowledged={"unplaced"})
     placed = dict(
         Placement.all_tenants.filter(student__in=world.students).values_list("student_id", "offer_id")
     )
@@ -144,7 +144,7 @@ def test_follow_up_is_refused_when_everybody_is_placed(personas, coordinator, cl
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     with tenant_context(a):
-        services.publish(round=world.round, by=coordinator.user)
+        services.publish(round=world.round, actor=coordinator)
     assert _open_follow_up(client_for(coordinator), world).status_code == 400
 
 

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access_matrix import EXEMPT, OBJECT_BUILDERS, ROUTE_INDEX, ROUTES
 from tests.conftest import ROLES, login
+from tests.fixtures import url_for
 
 MARKER_B = "ZQXBETAMARKER"
 MARKER_A = "ZQXALPHAMARKER"
@@ -67,14 +68,6 @@ def response_text(response) -> str:
             for row in ws.iter_rows(values_only=True)
         )
     return body.decode("utf-8", errors="replace")
-
-
-def url_for(route, obj=None) -> str:
-    if route.kwargs is not None:
-        return reverse(route.name, kwargs=route.kwargs(obj))
-    if obj is not None:
-        return reverse(route.name, kwargs={"pk": obj.pk})
-    return reverse(route.name)
 
 
 @pytest.fixture

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,64 +13,14 @@ from matching.models import (
     CandidateRating,
     MatchingProposal,
     MatchingRound,
-    StudentPreference,
 )
-from students.models import Student
 from tests.factories import (
-    MatchingRoundFactory,
-    MentorFactory,
     PlacementOfferFactory,
     ProgrammeFactory,
-    StudentFactory,
     WorkplaceApprovalFactory,
     create_in_tenant,
-    in_tenant,
 )
-from workplaces.models import PlacementOffer
-
-HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@dataclass
-class World:
-    round: MatchingRound
-    offers: list[PlacementOffer]
-    students: list[Student]
-
-
-@in_tenant
-def make_world(institution, *, students=5, offers=3, places=2, prefs=3, approved=True, year=1) -> World:
-    """A round with accepted, approved offers (with mentors) and students who ranked some."""
-    programme = ProgrammeFactory(institution=institution)
-    matching_round = MatchingRoundFactory(institution=institution, programme=programme, year=year)
-    offer_rows = []
-    for _ in range(offers):
-        offer = PlacementOfferFactory(institution=institution, programme=programme, places=places, year=year)
-        offer.mentor = MentorFactory(institution=institution, organisation=offer.organisation)
-        PlacementOffer.all_tenants.filter(pk=offer.pk).update(mentor=offer.mentor)
-        if approved:
-            WorkplaceApprovalFactory(
-                institution=institution, organisation=offer.organisation, programme=programme
-            )
-        offer_rows.append(offer)
-    people = [
-        StudentFactory(institution=institution, programme=programme, year=year) for _ in range(students)
-    ]
-    rows = []
-    for i, student in enumerate(people):
-        for rank in range(1, min(prefs, offers) + 1):
-            offer = offer_rows[(i + rank - 1) % offers]
-            rows.append(
-                StudentPreference(
-                    institution=institution, round=matching_round, student=student, offer=offer, rank=rank
-                )
-            )
-    StudentPreference.all_tenants.bulk_create(rows)
-    return World(matching_round, offer_rows, people)
-
-
-def post_action(client, world, name, htmx=True, **data):
-    return client.post(reverse(name, kwargs={"pk": world.round.pk}), data, **(HX if htmx else {}))
+from tests.fixtures import make_world, post_action
 
 
 @pytest.fixture

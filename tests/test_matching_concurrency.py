@@ -15,7 +15,7 @@ from django.db import connection, connections
 from matching import services
 from matching.models import Assignment, AssignmentChange
 from tests.factories import MembershipFactory, UserFactory, create_in_tenant
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.models import PlacementOffer
 from wpl.models import Role
 from wpl.tenancy import tenant_context
@@ -56,7 +56,7 @@ def _race(institution, jobs):
 
 def _coordinators(institution):
     return [
-        MembershipFactory(institution=institution, role=Role.COORDINATOR, user=UserFactory()).user
+        MembershipFactory(institution=institution, role=Role.COORDINATOR, user=UserFactory())
         for _ in range(2)
     ]
 
@@ -69,10 +69,10 @@ def test_two_coordinators_assign_the_last_place_and_the_same_student(personas):
     student = world.students[0]
     first, second = _coordinators(a)
 
-    def assign(user):
+    def assign(actor):
         return lambda: (
             services.assign(
-                round=world.round, student=student, offer_id=offer.pk, by=user, expected_offer_id=None
+                round=world.round, student=student, offer_id=offer.pk, actor=actor, expected_offer_id=None
             ).pk
         )
 
@@ -94,10 +94,14 @@ def test_two_coordinators_fill_the_last_place_with_different_students(personas):
         a,
         [
             lambda: (
-                services.assign(round=world.round, student=world.students[0], offer_id=offer.pk, by=first).pk
+                services.assign(
+                    round=world.round, student=world.students[0], offer_id=offer.pk, actor=first
+                ).pk
             ),
             lambda: (
-                services.assign(round=world.round, student=world.students[1], offer_id=offer.pk, by=second).pk
+                services.assign(
+                    round=world.round, student=world.students[1], offer_id=offer.pk, actor=second
+                ).pk
             ),
         ],
     )
@@ -121,7 +125,7 @@ def test_same_student_to_two_different_offers(personas):
                     round=world.round,
                     student=student,
                     offer_id=world.offers[0].pk,
-                    by=first,
+                    actor=first,
                     expected_offer_id=None,
                 ).pk
             ),
@@ -130,7 +134,7 @@ def test_same_student_to_two_different_offers(personas):
                     round=world.round,
                     student=student,
                     offer_id=world.offers[1].pk,
-                    by=second,
+                    actor=second,
                     expected_offer_id=None,
                 ).pk
             ),
@@ -150,10 +154,10 @@ def test_publish_and_assign_do_not_lose_an_assignment(personas):
     outcomes = _race(
         a,
         [
-            lambda: len(services.publish(round=world.round, by=first, acknowledged={"unplaced"})),
+            lambda: len(services.publish(round=world.round, actor=first, acknowledged={"unplaced"})),
             lambda: (
                 services.assign(
-                    round=world.round, student=world.students[1], offer_id=world.offers[1].pk, by=second
+                    round=world.round, student=world.students[1], offer_id=world.offers[1].pk, actor=second
                 ).pk
             ),
         ],

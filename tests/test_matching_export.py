@@ -13,7 +13,7 @@ from matching.algorithms import deferred_acceptance, min_total_rank
 from matching.models import Assignment, CandidateRating, MatchingProposal
 from matching.selectors import problem_digest, problem_from_json
 from tests.factories import create_in_tenant
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from matching.models import Assignment, AssignmentChange, MatchingRound
 from placements.models import Placement
 from tests.factories import MembershipFactory, PlacementFactory, UserFactory, create_in_tenant
-from tests.test_matching_board import HX, make_world, post_action
+from tests.fixtures import HX, make_world, post_action
 from wpl.models import Role
 from wpl.tenancy import tenant_context
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching import services
-from matching.models import StudentPreference, WorkplaceVisit
+from matching.models import WorkplaceVisit
 from students.models import Student
 from tests.factories import (
     MatchingRoundFactory,
@@ -21,34 +21,17 @@ from tests.factories import (
     PlacementOfferFactory,
     ProfessionalRoleFactory,
     ProgrammeFactory,
-    SiteFactory,
     StudentFactory,
     WorkplaceApprovalFactory,
 )
+from tests.fixtures import AY, approved_offer, post_ranking, saved_ranking
 from workplaces.models import Organisation, PlacementOffer, Site
 from wpl.tenancy import tenant_context
-
-AY = "2026-2027"
 
 
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-def approved_offer(institution, programme, *, name=None, region="brussels", languages="nl", **kwargs):
-    organisation = OrganisationFactory(
-        institution=institution, **({"name": name} if name else {}), languages=languages
-    )
-    site = SiteFactory(institution=institution, organisation=organisation, region=region)
-    WorkplaceApprovalFactory(
-        institution=institution, organisation=organisation, programme=programme, academic_year=AY
-    )
-    kwargs.setdefault("year", 1)
-    kwargs.setdefault("academic_year", AY)
-    return PlacementOfferFactory(
-        institution=institution, organisation=organisation, site=site, programme=programme, **kwargs
-    )
 
 
 @pytest.fixture
@@ -69,23 +52,6 @@ def world(personas):
         "round": matching_round,
         "offers": offers,
     }
-
-
-def post_ranking(client, matching_round, slots, **extra):
-    data = {}
-    for n, (offer, motivation) in enumerate(slots, start=1):
-        data[f"offer_{n}"] = str(offer.pk) if offer else ""
-        data[f"motivation_{n}"] = motivation
-    data.update(extra)
-    return client.post(reverse("preferences-ranking", args=[matching_round.pk]), data)
-
-
-def saved_ranking(world):
-    return list(
-        StudentPreference.all_tenants.filter(round=world["round"], student=world["student"])
-        .order_by("rank")
-        .values_list("rank", "offer_id", "motivation")
-    )
 
 
 # --- browsing ---------------------------------------------------------------------------------
@@ -307,6 +273,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
     with in_tenant(world["institution"]):
         with pytest.raises(ValidationError) as too_many:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=n, offer=o) for n, o in enumerate(offers, start=1)],
@@ -314,6 +281,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
         assert too_many.value.code == "too_many"
         with pytest.raises(ValidationError) as gap:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=1, offer=offers[0]), services.Choice(rank=3, offer=offers[1])],
@@ -321,6 +289,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
         assert gap.value.code == "ranks"
         with pytest.raises(ValidationError) as duplicate:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=1, offer=offers[0]), services.Choice(rank=2, offer=offers[0])],

@@ -10,7 +10,7 @@ from matching import selectors, services
 from matching.models import Assignment, MatchingRound
 from placements.models import Placement
 from tests.factories import PlacementOfferFactory, create_in_tenant
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.models import WorkplaceApproval
 from wpl.tenancy import tenant_context
 
@@ -99,7 +99,7 @@ def test_conflicts_need_a_confirmation_naming_them(personas, coordinator, client
     assert check.conflicts == 1 and check.unplaced == 0
     assert check.acknowledgements == {"conflicts"}
     with tenant_context(a), pytest.raises(services.PublishNeedsConfirmation) as refused:
-        services.publish(round=world.round, by=coordinator.user)
+        services.publish(round=world.round, actor=coordinator)
     assert "1" in refused.value.message
     client = client_for(coordinator)
     page = client.get(_url(world)).content.decode()
@@ -127,7 +127,7 @@ def test_assignment_to_a_workplace_not_approved_is_refused(personas, coordinator
     assert "message-error" in response.content.decode()
     assert not _published(world)
     with tenant_context(a), pytest.raises(services.MatchingConflict):
-        services.publish(round=world.round, by=coordinator.user, acknowledged={"conflicts", "unplaced"})
+        services.publish(round=world.round, actor=coordinator, acknowledged={"conflicts", "unplaced"})
 
 
 def test_a_clean_board_publishes_in_one_click(personas, coordinator, client_for):

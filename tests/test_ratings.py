@@ -39,7 +39,7 @@ def world(personas):
     mentor = personas("a", "mentor")
     contact = personas("a", "org_admin")
     organisation = OrganisationFactory(
-        institution=institution, name="Ons Huis", contact_email=contact.user.email
+        institution=institution, name="Ons Huis", contact_email=contact.user.email, contact_user=contact.user
     )
     MentorFactory(institution=institution, organisation=organisation, user=mentor.user)
     WorkplaceApprovalFactory(institution=institution, organisation=organisation, programme=programme)

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from students.models import Student
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.models import Organisation
 from wpl.tenancy import tenant_context
 from wpl.validators import normalise_enterprise_number

@@ -26,11 +26,11 @@ from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
+from access.sso import REASONS
 from tests.conftest import shown
 from tests.factories import InstitutionFactory, MembershipFactory, StudentFactory, UserFactory
 from wpl.middleware import SESSION_KEY
 from wpl.models import Membership, Role, SingleSignOn, User
-from wpl.sso import REASONS
 from wpl.tenancy import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +190,7 @@ def test_second_factor_still_applies_after_single_sign_on(institution):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.core.cache import cache
 
-    from tests.test_auth import current_totp
+    from tests.fixtures import current_totp
 
     staff = UserFactory(email="coordinator@odisee.test")
     MembershipFactory(institution=institution, user=staff, role=Role.COORDINATOR)

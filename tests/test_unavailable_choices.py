@@ -14,7 +14,7 @@ from tests.factories import (
     StudentPreferenceFactory,
     WorkplaceApprovalFactory,
 )
-from tests.test_preferences import AY, approved_offer, post_ranking, saved_ranking
+from tests.fixtures import AY, approved_offer, post_ranking, saved_ranking
 from workplaces.models import PlacementOffer
 from wpl.tenancy import tenant_context
 

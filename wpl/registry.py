@@ -6,7 +6,12 @@ Each feature app registers, in its `AppConfig.ready()`:
 - start-page items (`register_start_items`): a function `membership -> list[StartItem]`
   giving the role's to-do items with counts and links (a fixed number of queries each);
 - demo seeders (`register_demo_seeder`): "module.function" taking an institution, run
-  by `wpl.demo.seed_demo()` inside that institution, in `order`.
+  by `wpl.demo.seed_demo()` inside that institution, in `order`;
+- reminder sweeps (`register_reminder_sweep`) and the kinds of reminder a programme can
+  tune (`register_reminder_kind`: after how many days, who is told at each step). An app
+  added later (e.g. evaluations: "rubric due", "reflection due") registers its kind and
+  its sweep the same way, and reads the programme's rule with
+  `placements.reminders.rule_for_kind()` / `due_steps()`.
 
 The core only iterates over what was registered, so the dependency runs one way.
 """
@@ -59,6 +64,26 @@ StartItemsProvider = Callable[["Membership"], list[StartItem]]
 ReminderSweep = Callable[[datetime], int]
 
 
+@dataclass(frozen=True)
+class ReminderKind:
+    """A kind of reminder a programme can tune on its reminder settings page.
+
+    `kind` is the `ReminderRule.kind` key; `days`, `steps` and `step_days` are the defaults
+    when the programme saved no rule; `roles` are the steps the sweep knows how to reach
+    (the settings page refuses others); `unit` says how the sweep counts: "wpl_days"
+    (the placement's WPL days) or "days" (calendar days).
+    """
+
+    kind: str
+    label: str
+    days: int
+    steps: tuple[str, ...]
+    step_days: int
+    roles: tuple[str, ...]
+    unit: str = "days"
+    order: int = 100
+
+
 # Days a student was absent, for a batch of placement ids of the active institution:
 # {placement_id: {date, ...}}. The logbook app registers one; WPL-day counting
 # (placements.selectors.wpl_days) leaves those days out of gaps.
@@ -72,6 +97,7 @@ class _Registry:
     demo_seeders: list[tuple[int, str]] = field(default_factory=list)
     start_context: list[Callable[[Membership], dict]] = field(default_factory=list)
     reminder_sweeps: dict[str, ReminderSweep] = field(default_factory=dict)
+    reminder_kinds: dict[str, ReminderKind] = field(default_factory=dict)
     absence_providers: list[AbsenceProvider] = field(default_factory=list)
     event_handlers: dict[str, list[Callable[..., None]]] = field(default_factory=dict)
 
@@ -128,6 +154,19 @@ def reminder_sweeps() -> dict[str, ReminderSweep]:
     return dict(_registry.reminder_sweeps)
 
 
+def register_reminder_kind(kind: ReminderKind) -> None:
+    """Make a kind of reminder configurable per programme (ReminderRule), with its defaults."""
+    _registry.reminder_kinds[kind.kind] = kind
+
+
+def reminder_kinds() -> list[ReminderKind]:
+    return sorted(_registry.reminder_kinds.values(), key=lambda k: (k.order, k.kind))
+
+
+def reminder_kind(name: str) -> ReminderKind | None:
+    return _registry.reminder_kinds.get(name)
+
+
 def register_absence_provider(provider: AbsenceProvider) -> None:
     """Add a source of absence days (one query per batch), used when counting WPL days."""
     if provider not in _registry.absence_providers:
@@ -164,6 +203,7 @@ def emit(event: str, **payload) -> int:
         handler(**payload)
     return len(handlers)
 
+
 # --- attendance hours ------------------------------------------------------------------
 # The logbook app (when installed) tells other apps how many hours a placement's student
 # has done: `fn(placement) -> (approved_hours, days)`. The agreements app prints them on
@@ -184,3 +224,25 @@ def placement_hours(placement) -> tuple[float | int, int] | None:
         if result is not None:
             return result
     return None
+
+
+# --- insurance ----------------------------------------------------------------------------------
+# The logbook app keeps the school's work-accident insurance (insurer, policy number) and
+# tells other apps: `fn(placement) -> {"insurer": ..., "policy_number": ...}` or {}. The
+# agreements app starts a new agreement's insurance fields from it.
+InsuranceProvider = Callable[[object], "dict[str, str]"]
+_insurance_providers: list[InsuranceProvider] = []
+
+
+def register_insurance_provider(provider: InsuranceProvider) -> None:
+    if provider not in _insurance_providers:
+        _insurance_providers.append(provider)
+
+
+def insurance_for(placement) -> dict[str, str]:
+    """Insurer and policy number for a placement from the first provider that knows; {} if none."""
+    for provider in _insurance_providers:
+        found = provider(placement)
+        if found:
+            return found
+    return {}
