@@ -585,11 +585,13 @@ def build_evaluation_placement(institution, marker):
 def build_rubric(institution, marker):
     from evaluations.models import RubricVersion
     from tests.factories import ProgrammeFactory, published_rubric
+    from wpl.tenancy import tenant_context
 
     version = published_rubric(ProgrammeFactory(institution=institution), name=f"Rubric {marker}")
-    RubricVersion.all_tenants.create(
-        institution=institution, rubric=version.rubric, number=2, title={"nl": marker}
-    )
+    with tenant_context(institution):
+        RubricVersion.all_tenants.create(
+            institution=institution, rubric=version.rubric, number=2, title={"nl": marker}
+        )
     return version.rubric
 
 

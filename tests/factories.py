@@ -635,7 +635,13 @@ def placement_for_agreement(institution, *, marker: str = "", with_people: bool 
 def published_rubric(
     programme, *, criteria: int = 3, levels=(0, 1, 2, 3), weights=None, wpl_unit=None, name="Rubric"
 ):
-    """A rubric of `programme` with one published version (written through all_tenants)."""
+    """A rubric of `programme` with one published version (written in its institution)."""
+    inst = programme.institution
+    with tenant_context(inst):
+        return _published_rubric(programme, criteria, levels, weights, wpl_unit, name)
+
+
+def _published_rubric(programme, criteria, levels, weights, wpl_unit, name):
     from evaluations.models import Criterion, PerformanceLevel, Rubric, RubricVersion
 
     inst = programme.institution
@@ -673,6 +679,7 @@ def evaluation_for(placement, *, version=None, moment: str = "final", **kw):
     from evaluations.models import Evaluation
 
     version = version or published_rubric(placement.programme)
-    return Evaluation.all_tenants.create(
-        institution=placement.institution, placement=placement, moment=moment, version=version, **kw
-    )
+    with tenant_context(placement.institution):
+        return Evaluation.all_tenants.create(
+            institution=placement.institution, placement=placement, moment=moment, version=version, **kw
+        )

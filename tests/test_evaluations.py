@@ -493,7 +493,8 @@ def test_demo_seeder_shows_every_state(db):
 
 def test_students_ratings_feed_the_quality_page_per_workplace(setup, client_for):
     personas, placement, evaluation = setup
-    Evaluation.all_tenants.filter(pk=evaluation.pk).update(status="closed", workplace_rating=4)
+    with tenant_context(personas.a):
+        Evaluation.objects.filter(pk=evaluation.pk).update(status="closed", workplace_rating=4)
     url = reverse("quality-organisation", kwargs={"pk": placement.organisation_id})
     page = client_for(personas("a", "coordinator")).get(url).content.decode()
     assert "4.0" in page and shown("Students' rating of the workplace (1-5)") in page
@@ -533,9 +534,8 @@ def test_guidance_attendance_from_the_meetings_is_proposed_as_score_input(setup)
         meeting = f.MeetingFactory(
             institution=personas.a, placement=placement, kind="supervision", status="held"
         )
-        Participant.all_tenants.create(
-            institution=personas.a, meeting=meeting, name="S", role="student", attended=attended
-        )
+        with tenant_context(personas.a):
+            Participant.objects.create(meeting=meeting, name="S", role="student", attended=attended)
     with tenant_context(personas.a):
         assert services.proposed_inputs(evaluation) == {"guidance": Decimal(75)}
 
