@@ -12,43 +12,10 @@ from django.urls import reverse
 
 from logbooks.models import Entry
 from tests.factories import InstitutionFactory, MembershipFactory, UserFactory, make_logbook_placement
-from tests.test_browser_matching import CHROMEDRIVER, CHROMIUM, WAIT, sign_in, sign_out
+from tests.fixtures import WAIT, sign_in, sign_out
 from wpl.models import Role
 
 pytestmark = [pytest.mark.browser]
-
-
-@pytest.fixture
-def phone():
-    import os
-    import shutil
-    import tempfile
-
-    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
-        pytest.fail(f"Chromium or chromedriver is missing ({CHROMIUM}, {CHROMEDRIVER}).")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="wpl-chrome-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=375,812",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(2)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def set_offline(driver, offline: bool) -> None:
