@@ -24,6 +24,8 @@ from catalogue.models import Programme
 from logbooks import forms, permissions, selectors, services
 from logbooks.models import Absence, Entry, InsuranceSetting, LogbookSettings, SickNote, SickNoteOpening
 from placements.models import Placement
+from wpl.errors import ServiceError
+from wpl.forms import add_service_errors
 from wpl.tenancy import tenant_context
 from wpl.views import membership_required, permission_required
 
@@ -329,9 +331,7 @@ def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
         comment = request.POST.get("comment", "")
         try:
             if action == "approve":
-                if not permissions.can_review(m, entry.placement):
-                    raise PermissionDenied
-                services.approve_entries(actor=m, entry_ids=[entry.pk])
+                services.approve_entry(actor=m, entry=entry)
                 messages.success(request, _("Entry approved."))
             elif action == "return":
                 services.return_entry(actor=m, entry=entry, comment=comment)
@@ -344,8 +344,8 @@ def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
                 messages.success(request, _("Comment added."))
             else:
                 raise PermissionDenied
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except (ValidationError, ServiceError) as exc:
+            add_service_errors(form, exc)
         else:
             return redirect(request.path)
     context = {
