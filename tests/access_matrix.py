@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.factories import in_tenant
 from wpl.models import Role
 
 ALL_ROLES = frozenset(r.value for r in Role)
@@ -599,6 +600,8 @@ OBJECT_BUILDERS: dict[str, Callable] = {
     "agreement_template": build_agreement_template,
     "agreement_batch": build_agreement_batch,
 }
+# Builders write inside their institution's tenant context (writes are guarded).
+OBJECT_BUILDERS = {kind: in_tenant(build) for kind, build in OBJECT_BUILDERS.items()}
 
 # A batch export is visible only to the person who started it (the coordinator persona).
 OWN_BATCH = frozenset({Role.INSTITUTION_ADMIN})

@@ -32,6 +32,7 @@ from tests.factories import (
     SiteFactory,
     StudentFactory,
     WorkplaceApprovalFactory,
+    in_tenant,
 )
 from workplaces.models import (
     PlacementOffer,
@@ -51,6 +52,7 @@ class World:
     students: list[Student]
 
 
+@in_tenant
 def make_world(institution, *, students=5, offers=3, places=2, prefs=3, approved=True, year=1) -> World:
     """A round with accepted, approved offers (with mentors) and students who ranked some."""
     programme = ProgrammeFactory(institution=institution)

@@ -95,9 +95,10 @@ def test_superuser_without_membership_gets_403_not_500(db):
 )
 def test_programme_settings_are_in_the_admin_scoped_to_the_institution(personas, admin_in_a, path):
     from logbooks.models import InsuranceSetting
+    from tests.factories import create_in_tenant
 
-    InsuranceSetting.all_tenants.create(institution=personas.a, insurer="Ethias A", policy_number="1")
-    InsuranceSetting.all_tenants.create(institution=personas.b, insurer="Geheim B", policy_number="2")
+    create_in_tenant(InsuranceSetting, personas.a, insurer="Ethias A", policy_number="1")
+    create_in_tenant(InsuranceSetting, personas.b, insurer="Geheim B", policy_number="2")
     response = admin_in_a.get(path)
     assert response.status_code == 200
     assert "Geheim B" not in response.content.decode()

@@ -8,7 +8,7 @@ from django.urls import reverse
 from matching import selectors, services
 from matching.models import Assignment, MatchingRound, StudentPreference
 from placements.models import Placement
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, UserFactory, create_in_tenant
 from tests.fixtures import make_world, post_action
 from wpl.models import Role
 from wpl.tenancy import tenant_context
@@ -24,7 +24,7 @@ def published(personas, coordinator):
     """Four students, two offers with one place each; only student 0 was placed (at offer 0)."""
     a = personas.a
     world = make_world(a, students=4, offers=2, places=1, prefs=2)
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     with tenant_context(a):
@@ -140,7 +140,7 @@ def test_follow_up_is_refused_before_publishing_and_while_one_runs(
 def test_follow_up_is_refused_when_everybody_is_placed(personas, coordinator, client_for):
     a = personas.a
     world = make_world(a, students=1, offers=1, places=1)
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     with tenant_context(a):
@@ -157,7 +157,8 @@ def test_only_unplaced_students_see_the_follow_up(personas, coordinator, client_
     for student in (world.students[0], world.students[1]):
         user = UserFactory()
         memberships[student.pk] = MembershipFactory(institution=a, user=user, role=Role.STUDENT)
-        type(student).all_tenants.filter(pk=student.pk).update(user=user)
+        with tenant_context(a):
+            type(student).all_tenants.filter(pk=student.pk).update(user=user)
     placed = client_for(memberships[world.students[0].pk])
     assert placed.get(reverse("preferences-round", args=[follow_up.pk])).status_code == 404
     unplaced = client_for(memberships[world.students[1].pk])

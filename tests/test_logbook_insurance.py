@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from logbooks.models import InsuranceSetting
 from tests.conftest import login, shown
-from tests.factories import ProgrammeFactory, make_logbook_placement
+from tests.factories import ProgrammeFactory, create_in_tenant, make_logbook_placement
 from wpl import registry
 from wpl.tenancy import tenant_context
 
@@ -53,7 +53,7 @@ def test_bad_input_is_refused_with_a_reason_and_kept(personas):
 
 
 def test_staff_only_and_other_institution_404(personas):
-    b_row = InsuranceSetting.all_tenants.create(institution=personas.b, insurer="Geheim B", policy_number="1")
+    b_row = create_in_tenant(InsuranceSetting, personas.b, insurer="Geheim B", policy_number="1")
     assert login(personas("a", "supervisor")).get(reverse("logbook-insurance")).status_code == 403
     client = login(personas("a", "coordinator"))
     assert client.get(reverse("logbook-insurance-edit", args=[b_row.pk])).status_code == 404

@@ -18,6 +18,7 @@ from tests.factories import (
     PlacementOfferFactory,
     ProgrammeFactory,
     WorkplaceApprovalFactory,
+    create_in_tenant,
 )
 from tests.fixtures import make_world, post_action
 
@@ -115,13 +116,13 @@ def test_board_query_count_does_not_grow_with_students(personas, coordinator, cl
     big = make_world(personas.a, students=60, offers=30, prefs=5)
     for world in (small, big):
         for i, student in enumerate(world.students[: len(world.students) // 2]):
-            Assignment.all_tenants.create(
+            create_in_tenant(Assignment,
                 institution=personas.a,
                 round=world.round,
                 student=student,
                 offer=world.offers[i % len(world.offers)],
             )
-        CandidateRating.all_tenants.create(
+        create_in_tenant(CandidateRating,
             institution=personas.a,
             round=world.round,
             student=world.students[0],
@@ -271,14 +272,14 @@ def test_conflicts_are_flagged(personas, world, coordinator, client_for):
     unranked_student = world.students[0]
     # Student 0 ranked offers 0, 1, 2; an offer of another organisation, unapproved and unranked:
     extra = PlacementOfferFactory(institution=a, programme=world.round.programme, places=1)
-    Assignment.all_tenants.create(institution=a, round=world.round, student=unranked_student, offer=extra)
+    create_in_tenant(Assignment, institution=a, round=world.round, student=unranked_student, offer=extra)
     rated_no = world.students[1]
-    Assignment.all_tenants.create(institution=a, round=world.round, student=rated_no, offer=world.offers[1])
-    CandidateRating.all_tenants.create(
+    create_in_tenant(Assignment, institution=a, round=world.round, student=rated_no, offer=world.offers[1])
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=rated_no, offer=world.offers[1], verdict="no"
     )
     for student in world.students[2:5]:
-        Assignment.all_tenants.create(
+        create_in_tenant(Assignment,
             institution=a, round=world.round, student=student, offer=world.offers[2]
         )
     body = client.get(
@@ -292,7 +293,7 @@ def test_conflicts_are_flagged(personas, world, coordinator, client_for):
 
 
 def test_filter_unplaced(world, coordinator, client_for, personas):
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=personas.a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     body = (
@@ -321,7 +322,7 @@ def test_propose_diff_and_apply_keeps_locks(personas, coordinator, client_for):
     world = make_world(a, students=6, offers=3, places=2)
     client = client_for(coordinator)
     locked_student = world.students[5]
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=locked_student, offer=world.offers[0], locked=True
     )
     response = client.post(
@@ -391,10 +392,10 @@ def test_hard_constraints_become_forbidden_pairs(personas):
         institution=a, organisation=world.offers[1].organisation, programme=world.round.programme
     )
     student = world.students[0]
-    CandidateRating.all_tenants.create(
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=student, offer=world.offers[1], verdict="no"
     )
-    CandidateRating.all_tenants.create(
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=student, offer=world.offers[0], verdict="maybe", rank=2
     )
     with tenant_context(a):

@@ -26,6 +26,7 @@ from tests.factories import (
 )
 from tests.fixtures import AY, approved_offer, post_ranking, saved_ranking
 from workplaces.models import Organisation, PlacementOffer, Site
+from wpl.tenancy import tenant_context
 
 
 def english(client):
@@ -89,13 +90,14 @@ def test_offer_filters(world, client_for):
     institution, programme = world["institution"], world["programme"]
     role = ProfessionalRoleFactory(institution=institution, programme=programme, name="Groepswerker")
     o1, o2, o3, o4 = world["offers"]
-    o1.roles.add(role)
-    o2.site.region = "flanders"
-    o2.site.save()
-    o3.weekdays = "1,2"
-    o3.save()
-    o4.organisation.languages = "nl, fr"
-    o4.organisation.save()
+    with tenant_context(institution):
+        o1.roles.add(role)
+        o2.site.region = "flanders"
+        o2.site.save()
+        o3.weekdays = "1,2"
+        o3.save()
+        o4.organisation.languages = "nl, fr"
+        o4.organisation.save()
     client = client_for(world["membership"])
     url = reverse("preferences-offers", args=[world["round"].pk])
 
@@ -133,9 +135,10 @@ def test_offer_list_uses_a_constant_number_of_queries(world, client_for):
     before = count()
     for i in range(6):
         offer = approved_offer(world["institution"], world["programme"], name=f"Extra {i}")
-        offer.roles.add(
-            ProfessionalRoleFactory(institution=world["institution"], programme=world["programme"])
-        )
+        with tenant_context(world["institution"]):
+            offer.roles.add(
+                ProfessionalRoleFactory(institution=world["institution"], programme=world["programme"])
+            )
     assert count() == before
 
 
@@ -299,8 +302,9 @@ def test_after_the_deadline_choices_are_refused(world, client_for):
     o1, o2, *_ = world["offers"]
     client = english(client_for(world["membership"]))
     post_ranking(client, world["round"], [(o1, "oud")])
-    world["round"].preferences_deadline = timezone.now() - timedelta(hours=1)
-    world["round"].save()
+    with tenant_context(world["institution"]):
+        world["round"].preferences_deadline = timezone.now() - timedelta(hours=1)
+        world["round"].save()
 
     response = post_ranking(client, world["round"], [(o2, "te laat")])
 
@@ -311,8 +315,9 @@ def test_after_the_deadline_choices_are_refused(world, client_for):
 
 
 def test_closed_round_refuses_choices(world, client_for):
-    world["round"].status = "matching"
-    world["round"].save()
+    with tenant_context(world["institution"]):
+        world["round"].status = "matching"
+        world["round"].save()
     client = english(client_for(world["membership"]))
     response = post_ranking(client, world["round"], [(world["offers"][0], "")])
     assert response.status_code == 200

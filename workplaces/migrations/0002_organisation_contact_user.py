@@ -14,6 +14,15 @@ HOST_ROLES = ("org_admin", "mentor")
 
 
 def link_contacts(apps, schema_editor):
+    from wpl.tenancy import unscoped_writes
+
+    # Every institution's organisations at once (the tenancy write guards apply when this
+    # runs on the current models, as in its test; historical models have no guards).
+    with unscoped_writes():
+        _link_contacts(apps)
+
+
+def _link_contacts(apps):
     Organisation = apps.get_model("workplaces", "Organisation")
     Membership = apps.get_model("wpl", "Membership")
     organisations = Organisation._base_manager.exclude(contact_email="").filter(contact_user__isnull=True)
