@@ -12,10 +12,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from catalogue.models import Competence
 from logbooks.models import Absence, ClientWrite, Entry, EntryRevision, Review
 from tests.conftest import login, shown
-from tests.factories import LogbookEntryFactory, ProgrammeFactory, make_logbook_placement
+from tests.factories import (
+    AbsenceFactory,
+    CompetenceFactory,
+    LogbookEntryFactory,
+    ProgrammeFactory,
+    make_logbook_placement,
+)
 from wpl.models import AuditEvent, Notification
 
 JSON = "application/json"
@@ -78,9 +83,7 @@ def entry_body(placement, **kw):
 # --- entries ---------------------------------------------------------------------------------
 def test_student_creates_an_entry_and_a_replayed_key_changes_nothing(personas, placement, student, in_tenant):
     key = str(uuid.uuid4())
-    competence = Competence.all_tenants.create(
-        institution=personas.a, programme=placement.programme, code="C1", name="Communiceren"
-    )
+    competence = CompetenceFactory(institution=personas.a, programme=placement.programme)
     first = post(student, ENTRIES, entry_body(placement, client_key=key, competences=[competence.pk]))
     assert first.status_code == 201, first.content
     data = first.json()
@@ -169,8 +172,8 @@ def test_entry_writes_are_scoped(personas, placement, student, mentor, in_tenant
     for other in (foreign, classmate):
         response = post(student, ENTRIES, entry_body(other))
         assert response.status_code == 400 and set(response.json()) == {"placement"}
-    other_programme = Competence.all_tenants.create(
-        institution=personas.a, programme=ProgrammeFactory(institution=personas.a), code="X", name="Elders"
+    other_programme = CompetenceFactory(
+        institution=personas.a, programme=ProgrammeFactory(institution=personas.a)
     )
     response = post(student, ENTRIES, entry_body(placement, competences=[other_programme.pk]))
     assert response.status_code == 400 and set(response.json()) == {"competences"}
@@ -354,7 +357,7 @@ def test_absence_writes_are_scoped(personas, placement, student, in_tenant):
     foreign = make_logbook_placement(personas.b)
     response = post(student, ABSENCES, absence_body(foreign))
     assert response.status_code == 400 and set(response.json()) == {"placement"}
-    theirs = Absence.all_tenants.create(
+    theirs = AbsenceFactory(
         institution=personas.b, placement=foreign, start_date=foreign.start_date, end_date=foreign.start_date
     )
     upload = student.post(
