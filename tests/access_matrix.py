@@ -693,6 +693,16 @@ ROUTES: list[Route] = [
     api("api-logbook-review-detail", ALL_ROLES, obj="logbook_review", own_only=ALL_ROLES - STAFF),
     api("api-logbook-absence-list", ALL_ROLES),
     api("api-logbook-absence-detail", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
+    # Writes (tests/test_logbook_api.py): create/update share the list and detail routes above.
+    api("api-logbook-review-approve", ALL_ROLES, ok=405, note="POST only (the mentor)"),
+    api("api-logbook-review-approve-week", ALL_ROLES, ok=405, note="POST only (the mentor)"),
+    api(
+        "api-logbook-absence-sick-note",
+        frozenset(),
+        obj="logbook_absence",
+        denied=405,
+        note="POST only (multipart; the student or staff)",
+    ),
     # offers, host self-service and invitations (test_offers.py, test_invitations.py)
     page("offer-list", ALL_ROLES),
     page("offer-create", HOSTS, note="hosts without an organisation get an explanation page"),
