@@ -610,7 +610,8 @@ def invitation_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation, _token = invitations.create_invitation(
+            invitation, _token = services.create_invitation(
+                actor=request.membership,
                 organisation=data["organisation"],
                 email=data["email"],
                 role=data["role"],
@@ -619,7 +620,6 @@ def invitation_create(request):
                 last_name=data["last_name"],
                 mentor=data["mentor"],
                 message=data["message"],
-                created_by=request.user,
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
@@ -640,7 +640,7 @@ def invitation_revoke(request, pk: int):
     error = None
     if request.method == "POST":
         try:
-            invitations.revoke_invitation(invitation=invitation)
+            services.revoke_invitation(actor=request.membership, invitation=invitation)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -663,7 +663,7 @@ def invite_accept(request, token: str):
     signed_in = request.user if request.user.is_authenticated else None
     if request.method == "POST":
         try:
-            accepted = invitations.accept_invitation(token=token, signed_in_user=signed_in)
+            accepted = services.accept_invitation(actor=None, token=token, signed_in_user=signed_in)
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc)
         except invitations.SignInRequired:
@@ -681,7 +681,7 @@ def invite_accept(request, token: str):
         if accepted.new_account:
             login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = accepted.membership.pk
-        if accepted.invitation.organisation_id is None:  # a student (access.student_access)
+        if accepted.invitation.organisation_id is None:  # a student (access.services)
             welcome = _("Welcome! You now have access to workplace learning at %(institution)s.") % {
                 "institution": accepted.invitation.institution.name
             }
