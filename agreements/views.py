@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -31,7 +32,7 @@ from agreements.forms import (
 from agreements.models import Agreement, BatchExport, DocumentTemplate, Kind, SealCertificate, State
 from catalogue.models import Programme
 from placements.models import Placement
-from wpl.views import membership_required, permission_required
+from wpl.views import confirm_page, membership_required, permission_required
 
 MAX_UPLOAD = services.MAX_UPLOAD_BYTES
 
@@ -184,17 +185,13 @@ def agreement_edit(request, pk: int):
 def agreement_send(request, pk: int):
     agreement = _agreement(request, pk)
     version = agreement.current
-    error = None
-    if request.method == "POST":
-        try:
-            services.send_for_signature(actor=request.membership, version=version)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("Sent for signature."))
-            return redirect("agreement-detail", agreement.pk)
-    return render(
-        request, "agreements/confirm_send.html", {"agreement": agreement, "version": version, "error": error}
+    return confirm_page(
+        request,
+        act=lambda: services.send_for_signature(actor=request.membership, version=version),
+        template="agreements/confirm_send.html",
+        context={"agreement": agreement, "version": version},
+        done=_("Sent for signature."),
+        next_url=reverse("agreement-detail", args=[agreement.pk]),
     )
 
 

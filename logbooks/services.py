@@ -24,6 +24,7 @@ from logbooks.models import (
     EntryRevision,
     Incident,
     InsuranceSetting,
+    LogbookSettings,
     Review,
     SickNote,
     SickNoteOpening,
@@ -590,6 +591,19 @@ def delete_insurance(*, actor: Membership, insurance: InsuranceSetting) -> None:
         raise PermissionDenied
     audit.record(actor=actor, action="logbook.insurance.delete", obj=insurance, summary=str(insurance))
     insurance.delete()
+
+
+# --- the programme's logbook rules --------------------------------------------------------
+@transaction.atomic
+def save_logbook_settings(*, actor: Membership, settings: LogbookSettings, data: dict) -> LogbookSettings:
+    """Store a programme's logbook rules (`data`: the settings form's cleaned values)."""
+    if not permissions.can_edit_settings(actor):
+        raise PermissionDenied
+    for name, value in data.items():
+        setattr(settings, name, value)
+    settings.save()
+    audit.record(actor=actor, action="logbook.settings.save", obj=settings, summary=str(settings.programme))
+    return settings
 
 
 def insurance_fields(placement) -> dict[str, str]:

@@ -641,7 +641,9 @@ def settings_edit(request, pk: int):
     instance = LogbookSettings.for_programme(programme)
     form = forms.LogbookSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_logbook_settings(
+            actor=request.membership, settings=form.instance, data=form.cleaned_data
+        )
         messages.success(request, _("The logbook rules are saved."))
         return redirect(request.path)
     status = 400 if request.method == "POST" else 200
