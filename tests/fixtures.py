@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from decimal import Decimal
@@ -330,3 +333,76 @@ def celery_eager_off():
         yield
     finally:
         celery_app.conf.task_always_eager = previous
+
+
+# --- accessibility checks (moved from tests/test_browser_a11y.py) --------------------------------
+_ROOT = Path(__file__).resolve().parent.parent
+AXE = _ROOT / "tests" / "assets" / "axe.min.js"
+VNU = _ROOT / ".tools" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# htmx's hx-* attributes are not in the HTML standard (htmx also reads data-hx-*); the
+# checker reports each as an error, so those messages alone are filtered out.
+VNU_FILTER = r".*Attribute “hx-[a-z-]+” not allowed on element.*"
+PHONE_WIDTH = 375
+SERIOUS = {"serious", "critical"}
+# WCAG 2.2 A and AA plus axe's best practices (the experimental rules are left out).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def audit_chrome(width: int, height: int):
+    """Headless Chromium with axe-core injected in every page; returns (driver, profile dir)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="wpl-a11y-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    if width == PHONE_WIDTH:  # the window size alone cannot go this narrow in every build
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
+        )
+    # axe-core is handed to the browser once and runs in every page it loads.
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
+    return driver, profile
+
+
+def run_vnu(files: list[Path]) -> list[str]:
+    """Errors of the Nu Html Checker over `files` (one JVM for all of them)."""
+    result = subprocess.run(
+        [
+            "java",
+            "-Xss2m",
+            "-jar",
+            str(VNU),
+            "--format",
+            "json",
+            "--exit-zero-always",
+            "--filterpattern",
+            VNU_FILTER,
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
