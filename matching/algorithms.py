@@ -237,6 +237,12 @@ def _propose(
     ``threshold[offer]`` is the claim a proposer must beat: unbounded while the
     offer has a free place, else the priority of the worst student it holds.  Most
     proposals are rejections, so they cost one dict lookup and one comparison.
+
+    Thresholds only ever fall, so once every offer is full and the highest threshold
+    is at or below a student's unrated claim, every offer of their list would reject
+    them: such a student (with no rated claim still good enough) is left unplaced at
+    once instead of walking their whole list.  In a crowded round with long lists this
+    is most students, and the walk was most of the time; the outcome is unchanged.
     """
     prefs = problem.student_prefs
     banned = _forbidden_by_student(problem.forbidden)
@@ -248,9 +254,12 @@ def _propose(
     open_claim = unrated + len(numbers) + 1
     threshold = dict.fromkeys(places, open_claim)
     next_choice = dict.fromkeys(prefs, 0)
-    free = _free_students(problem)
-    free.reverse()
+    # The outcome does not depend on who proposes first; the luckiest first fill the
+    # places early, so later students meet full offers and are settled at once.
+    free = sorted(_free_students(problem), key=numbers.__getitem__, reverse=True)
     heappush, heapreplace, limit_of = heapq.heappush, heapq.heapreplace, threshold.get
+    open_offers = len(places)  # offers that still have a free place
+    highest: list[tuple[int, int]] = []  # max-heap of (-threshold, offer), stale entries skipped
     while free:
         student = free.pop()
         choices = prefs[student]
@@ -258,6 +267,22 @@ def _propose(
         own = rated_by_student.get(student)
         barred = banned.get(student)
         position = len(choices)
+        if highest and not open_offers:
+            while -highest[0][0] != threshold[highest[0][1]]:
+                heapq.heappop(highest)
+            if base >= -highest[0][0]:
+                # Every offer rejects their unrated claim: only a rated claim can still
+                # win, at the first such offer left on their list (else they stay out).
+                start = next_choice[student]
+                for offer, claim in own.items() if own else ():
+                    if claim < limit_of(offer, -1) and not (barred and offer in barred):
+                        try:
+                            position = min(position, choices.index(offer, start))
+                        except ValueError:
+                            pass
+                next_choice[student] = position
+                if position == len(choices):
+                    continue
         for index in range(next_choice[student], len(choices)):
             offer = choices[index]
             limit = limit_of(offer)
@@ -271,9 +296,12 @@ def _propose(
                 heappush(heap, (-claim, student))
                 if len(heap) == places[offer]:
                     threshold[offer] = -heap[0][0]
+                    heappush(highest, (heap[0][0], offer))
+                    open_offers -= 1
             else:
                 free.append(heapreplace(heap, (-claim, student))[1])
                 threshold[offer] = -heap[0][0]
+                heappush(highest, (heap[0][0], offer))
             position = index + 1
             break
         next_choice[student] = position
@@ -596,12 +624,12 @@ def _explain(
             # Unplaced (most students of a crowded round, with long lists): the verdict
             # needs only set operations, not a cause per choice - unless some
             # acceptable offer is left free, which the grouped causes then spell out.
-            acceptable = set(prefs).difference(barred)
-            if acceptable.isdisjoint(free):
-                if acceptable.isdisjoint(with_places):
-                    reasons[student] = "unplaced: no acceptable offers"
-                else:
+            # With no free place anywhere (the usual crowded round) no set is built.
+            if not free or set(prefs).difference(barred).isdisjoint(free):
+                if any(o in with_places for o in prefs if o not in barred):
                     reasons[student] = "unplaced: all acceptable offers full"
+                else:
+                    reasons[student] = "unplaced: no acceptable offers"
                 continue
         if stable and full.issuperset(earlier) and barred.isdisjoint(earlier):
             causes = [_FULL_HIGHER] * len(earlier)
