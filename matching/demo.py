@@ -152,9 +152,12 @@ def seed_follow_up(institution, *, exclude: Programme) -> MatchingRound | None:
 
     # Another programme's first year, or else the second year of the same programme.
     programme, year = (
-        Programme.objects.filter(code__in=PROGRAMME_CODES).exclude(pk=exclude.pk).order_by("id").first()
-        or Programme.objects.exclude(pk=exclude.pk).order_by("id").first()
-    ), 1
+        (
+            Programme.objects.filter(code__in=PROGRAMME_CODES).exclude(pk=exclude.pk).order_by("id").first()
+            or Programme.objects.exclude(pk=exclude.pk).order_by("id").first()
+        ),
+        1,
+    )
     if programme is None and exclude.years >= 2:
         programme, year = exclude, 2
     if programme is None:

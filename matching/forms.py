@@ -253,12 +253,8 @@ class WorkplaceChangeForm(forms.Form):
     from_organisation = forms.ModelChoiceField(label=_("Current workplace"), queryset=None)
     to_organisation = forms.ModelChoiceField(label=_("New workplace"), queryset=None, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
-    agreed_by_student_at = forms.DateField(
-        label=_("Student agreed on"), required=False, widget=DateInput()
-    )
-    agreed_by_mentor_at = forms.DateField(
-        label=_("Mentor agreed on"), required=False, widget=DateInput()
-    )
+    agreed_by_student_at = forms.DateField(label=_("Student agreed on"), required=False, widget=DateInput())
+    agreed_by_mentor_at = forms.DateField(label=_("Mentor agreed on"), required=False, widget=DateInput())
     agreed_by_supervisor_at = forms.DateField(
         label=_("Supervisor agreed on"), required=False, widget=DateInput()
     )

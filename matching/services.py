@@ -367,9 +367,7 @@ class PublishNeedsConfirmation(MatchingError):
     status = 409
 
     def __init__(self, check: selectors.PublishCheck):
-        super().__init__(
-            " ".join([*check.warnings, _("Confirm that you want to publish the round anyway.")])
-        )
+        super().__init__(" ".join([*check.warnings, _("Confirm that you want to publish the round anyway.")]))
         self.check = check
 
 

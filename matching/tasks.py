@@ -70,11 +70,13 @@ def notify_placement_published(*, institution_id: int, placement_id: int) -> int
         user=student.user,
         address=student.email,
         subject=lambda: _("Your workplace learning placement"),
-        body=lambda: _(
-            "Dear %(student)s,\n\nYou will do your workplace learning (%(programme)s, year %(year)s, "
-            "%(academic_year)s) at %(organisation)s. Your mentor: %(mentor)s.\n"
-        )
-        % facts(),
+        body=lambda: (
+            _(
+                "Dear %(student)s,\n\nYou will do your workplace learning (%(programme)s, year %(year)s, "
+                "%(academic_year)s) at %(organisation)s. Your mentor: %(mentor)s.\n"
+            )
+            % facts()
+        ),
     )
     mentor = placement.mentor
     sent += _send(
@@ -82,11 +84,13 @@ def notify_placement_published(*, institution_id: int, placement_id: int) -> int
         user=mentor.user if mentor else None,
         address=mentor.email if mentor else placement.organisation.contact_email,
         subject=lambda: _("A student was placed with you"),
-        body=lambda: _(
-            "Hello,\n\n%(student)s (%(programme)s, year %(year)s, %(academic_year)s) will do "
-            "workplace learning at %(organisation)s. Mentor: %(mentor)s.\n"
-        )
-        % facts(),
+        body=lambda: (
+            _(
+                "Hello,\n\n%(student)s (%(programme)s, year %(year)s, %(academic_year)s) will do "
+                "workplace learning at %(organisation)s. Mentor: %(mentor)s.\n"
+            )
+            % facts()
+        ),
     )
     if placement.supervisor_id:
         sent += _send(
@@ -94,11 +98,13 @@ def notify_placement_published(*, institution_id: int, placement_id: int) -> int
             user=placement.supervisor.user,
             address="",
             subject=lambda: _("A student was placed"),
-            body=lambda: _(
-                "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
-                "%(academic_year)s).\n"
-            )
-            % facts(),
+            body=lambda: (
+                _(
+                    "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
+                    "%(academic_year)s).\n"
+                )
+                % facts()
+            ),
         )
     return sent
 
@@ -120,9 +126,11 @@ def notify_supervisor_assigned(*, institution_id: int, placement_id: int, superv
         user=placement.supervisor.user,
         address="",
         subject=lambda: _("You supervise a new student"),
-        body=lambda: _(
-            "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
-            "%(academic_year)s). Mentor: %(mentor)s.\n"
-        )
-        % _placement_text(placement),
+        body=lambda: (
+            _(
+                "Hello,\n\nYou supervise %(student)s at %(organisation)s (%(programme)s, year %(year)s, "
+                "%(academic_year)s). Mentor: %(mentor)s.\n"
+            )
+            % _placement_text(placement)
+        ),
     )

@@ -759,9 +759,7 @@ def board_student(request, pk: int, student_pk: int):
 @staff_required
 def round_history(request, pk: int):
     round = _round(request, pk)
-    return render(
-        request, "matching/history.html", {"round": round, "changes": selectors.history(round)}
-    )
+    return render(request, "matching/history.html", {"round": round, "changes": selectors.history(round)})
 
 
 @staff_required
