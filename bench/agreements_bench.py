@@ -172,7 +172,9 @@ def run() -> list[dict]:
     with tenant_context(institution):
         coordinator, agreement, plan = _setup(institution)
         version = agreement.current
-        html = documents.version_html(version)
+        # The very same document for bare WeasyPrint: the print stylesheet inline, rendered
+        # the way WeasyPrint does by default (a new font configuration, CSS parsed each time).
+        html = documents.version_html(version, inline_css=True)
         agreement_pages = pages(documents.version_pdf(version))
         full = timed(lambda: documents.version_pdf(version), N)
         bare = timed(lambda: HTML(string=html, url_fetcher=StaticOnlyFetcher()).write_pdf(), N)
