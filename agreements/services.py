@@ -208,8 +208,6 @@ def send_for_signature(*, actor: Membership, version: AgreementVersion) -> Agree
     _check_representative(placement, version.fields)
     parties = parties_for(placement, version.fields)
     must_sign = set(version.resign_parties or parties)
-    if Party.REPRESENTATIVE in parties:
-        must_sign.add(Party.REPRESENTATIVE.value)  # a representative's earlier consent never carries over
     previous = version.agreement.effective
     previous_sigs = {s.party: s for s in previous.signatures.all()} if previous else {}
     version.signatures.all().delete()

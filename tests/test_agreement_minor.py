@@ -209,3 +209,38 @@ def test_the_birth_date_and_representative_are_template_fields(world):
     assert "vertegenwoordigd door Noël" not in " ".join(
         documents.pdf_text(documents.version_pdf(adult.current)).split()
     )
+
+
+def test_an_amendment_asks_the_representative_again_only_under_the_rule(world):
+    agreement = draft(world, birth_date="2010-05-05", **GUARDIAN)
+    version = services.send_for_signature(actor=world["coordinator"], version=agreement.current)
+    signature = version.signatures.get(party=Party.REPRESENTATIVE)
+    services.accept_by_link(signature=signature, document_sha256=version.pdf_sha256, consented=True)
+    for membership in parties(world["placement"]).values():
+        services.accept(
+            actor=membership,
+            version=version,
+            document_sha256=version.pdf_sha256,
+            consented=True,
+            auth_method="x",
+        )
+    # A wording change that needs only the school: the representative's acceptance carries over.
+    second = services.amend(actor=world["coordinator"], agreement=agreement, reason="Kosten verduidelijkt")
+    services.update_draft(actor=world["coordinator"], version=second, fields={"expenses": "Werkkledij."})
+    second = services.send_for_signature(actor=world["coordinator"], version=second)
+    statuses = {s.party: s.status for s in second.signatures.all()}
+    assert statuses[Party.REPRESENTATIVE] == Signature.Status.CARRIED
+    assert statuses[Party.SCHOOL] == Signature.Status.PENDING
+    # Another representative: everyone signs again, the new representative by a new link.
+    services.transition(second, State.DRAFT)
+    second.save(update_fields=["state"])
+    services.update_draft(
+        actor=world["coordinator"],
+        version=second,
+        fields={"guardian_name": "Anaïs Vandenbroucke", "guardian_email": "anais@example.org"},
+    )
+    second = services.send_for_signature(actor=world["coordinator"], version=second)
+    representative = second.signatures.get(party=Party.REPRESENTATIVE)
+    assert representative.status == Signature.Status.PENDING
+    assert representative.signer_name == "Anaïs Vandenbroucke"
+    assert Notification.objects.filter(email="anais@example.org", kind="sign_representative").exists()
