@@ -8,12 +8,13 @@ class AgreementsConfig(AppConfig):
     verbose_name = _("Agreements")
 
     def ready(self) -> None:
-        from agreements import permissions, services
+        from agreements import permissions, reminders, services
         from agreements.start import start_items
         from wpl.registry import (
             NavEntry,
             register_demo_seeder,
             register_nav,
+            register_reminder_kind,
             register_reminder_sweep,
             register_start_items,
         )
@@ -29,3 +30,5 @@ class AgreementsConfig(AppConfig):
         register_start_items(start_items)
         register_demo_seeder("agreements.demo.seed", order=60)
         register_reminder_sweep("agreements.integrity", services.check_integrity)
+        register_reminder_kind(reminders.KIND)
+        register_reminder_sweep("agreements.unsigned", reminders.remind_unsigned)

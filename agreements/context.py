@@ -55,6 +55,7 @@ def default_fields(placement, *, language: str, coordinator=None) -> dict:
     else:
         pay_kind = "unpaid"
     unit = placement.wpl_unit
+    insurance = registry.insurance_for(placement)
     return {
         "representative": placement.organisation.contact_name,
         "weekdays": offer.weekdays if offer else "",
@@ -62,8 +63,9 @@ def default_fields(placement, *, language: str, coordinator=None) -> dict:
         "total_hours": str(unit.required_hours) if unit and unit.required_hours else "",
         "pay_kind": pay_kind,
         "allowance": str(programme.allowance_eur or ""),
-        "insurer": "",
-        "policy_number": "",
+        # The school's insurance as kept on /logbook/insurance/ (through the registry).
+        "insurer": insurance.get("insurer", ""),
+        "policy_number": insurance.get("policy_number", ""),
         "expenses": texts["expenses"],
         "confidentiality": texts["confidentiality"],
         "sickness": texts["sickness"],

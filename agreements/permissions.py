@@ -13,6 +13,11 @@ def can_manage_templates(membership: Membership | None) -> bool:
     return core.is_staff(membership)
 
 
+def can_manage_seal(membership: Membership | None) -> bool:
+    """The sealing certificate: the institution admin only."""
+    return core.is_institution_admin(membership)
+
+
 def can_manage_agreements(membership: Membership | None) -> bool:
     """Draw up, send, amend, record outside signatures and export: coordinators and admins."""
     return core.is_staff(membership)

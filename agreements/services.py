@@ -65,6 +65,21 @@ def consent_text(language: str) -> str:
     return CONSENT_TEXT.get(language, CONSENT_TEXT["nl"])
 
 
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "consent_text": "the consent wording; reads nothing",
+    "transition": "one step of the state machine inside write services, which record the event",
+    "policy_for": "reads the signing policy",
+    "expected_signer": "reads who signs for a party",
+    "render_check": "renders a PDF to check a template; stores nothing",
+    "signature_for": "reads the pending signature of a person",
+    "verify_chain": "reads the acceptance log",
+    "active_certificate": "reads the seal certificate (the system makes a self-signed one once)",
+    "seal_bytes": "seals bytes in memory; stores nothing",
+    "check_integrity": "the integrity sweep run by the system; records issues and notifies",
+}
+
+
 # --- the state machine -------------------------------------------------------------------
 def transition(version: AgreementVersion, to: str) -> None:
     """Move a version to state `to`; refuses any move the state machine does not allow."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -32,20 +32,14 @@ from agreements.forms import (
 from agreements.models import Agreement, BatchExport, DocumentTemplate, Kind, SealCertificate, State
 from catalogue.models import Programme
 from placements.models import Placement
-from wpl import permissions as core
 from wpl import tenancy
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 MAX_UPLOAD = services.MAX_UPLOAD_BYTES
 
 
 def _errors(error: ValidationError) -> list[str]:
     return list(error.messages)
-
-
-def _staff_only(membership) -> None:
-    if not permissions.can_manage_agreements(membership):
-        raise PermissionDenied
 
 
 def _agreement(request, pk: int) -> Agreement:
@@ -109,10 +103,9 @@ def agreement_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def agreement_open(request, pk: int, kind: str):
     """Draw up the agreement or plan of a placement (GET asks for the language)."""
-    _staff_only(request.membership)
     placement = get_object_or_404(Placement.objects.visible_to(request.membership), pk=pk)
     if kind not in (Kind.AGREEMENT, Kind.PLAN):
         raise Http404
@@ -155,10 +148,9 @@ def agreement_detail(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def agreement_edit(request, pk: int):
     """Edit the draft's fields (and the plan's rows); a failed save keeps what was typed."""
-    _staff_only(request.membership)
     agreement = _agreement(request, pk)
     version = agreement.current
     if version is None or version.state != State.DRAFT:
@@ -190,9 +182,8 @@ def agreement_edit(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def agreement_send(request, pk: int):
-    _staff_only(request.membership)
     agreement = _agreement(request, pk)
     version = agreement.current
     error = None
@@ -375,9 +366,8 @@ def agreement_sign_link_pdf(request, token: str):
         return _pdf_response(storage.read(name), f"{version.agreement.kind}-v{version.number}.pdf")
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def agreement_amend(request, pk: int):
-    _staff_only(request.membership)
     agreement = _agreement(request, pk)
     form = AmendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -390,10 +380,9 @@ def agreement_amend(request, pk: int):
     return render(request, "agreements/amend.html", {"agreement": agreement, "form": form})
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def agreement_outside(request, pk: int):
     """Upload a version signed on paper or with a qualified signature (stored unchanged)."""
-    _staff_only(request.membership)
     agreement = _agreement(request, pk)
     version = agreement.current
     form = OutsideForm(request.POST or None, request.FILES or None)
@@ -434,10 +423,8 @@ def verify(request):
 
 
 # --- templates and the seal ------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_manage_templates)
 def template_list(request):
-    if not permissions.can_manage_templates(request.membership):
-        raise PermissionDenied
     templates = DocumentTemplate.objects.select_related("programme").order_by(
         "programme__name", "kind", "language", "-version"
     )
@@ -452,11 +439,9 @@ def template_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_templates)
 def template_edit(request):
     """Edit (as a new version) the template for ?programme=&kind=&language=; reports problems."""
-    if not permissions.can_manage_templates(request.membership):
-        raise PermissionDenied
     choice = TemplateChoiceForm(request.GET)
     if not choice.is_valid():
         return redirect("agreement-template-list")
@@ -517,11 +502,9 @@ def template_edit(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_templates)
 def template_preview(request, pk: int):
     """A stored template version rendered with sample data; a template error is explained."""
-    if not permissions.can_manage_templates(request.membership):
-        raise PermissionDenied
     template = get_object_or_404(DocumentTemplate.objects.visible_to(request.membership), pk=pk)
     try:
         data = documents.preview_pdf(body=template.body, language=template.language)
@@ -535,11 +518,9 @@ def template_preview(request, pk: int):
     return _pdf_response(data, f"preview-{template.pk}.pdf")
 
 
-@membership_required
+@permission_required(permissions.can_manage_seal)
 def seal_settings(request):
     """The institution admin uploads the sealing certificate; it is never shown or served."""
-    if not core.is_institution_admin(request.membership):
-        raise PermissionDenied
     form = CertificateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -563,10 +544,9 @@ def seal_settings(request):
 
 
 # --- batch export ------------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def batch_list(request):
     """GET: your batches. POST (from the agreement list): start a batch of the selected ones."""
-    _staff_only(request.membership)
     if request.method == "POST":
         ids = Placement.objects.visible_to(request.membership).values_list("pk", flat=True)
         form = BatchForm(request.POST, placement_choices=[(pk, pk) for pk in ids])
@@ -583,9 +563,8 @@ def batch_list(request):
     return render(request, "agreements/batch_list.html", {"batches": batches})
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def batch_detail(request, pk: int):
-    _staff_only(request.membership)
     batch = get_object_or_404(BatchExport.objects.visible_to(request.membership), pk=pk)
     template = (
         "agreements/_batch_progress.html"
@@ -595,9 +574,8 @@ def batch_detail(request, pk: int):
     return render(request, template, {"batch": batch})
 
 
-@membership_required
+@permission_required(permissions.can_manage_agreements)
 def batch_download(request, pk: int):
-    _staff_only(request.membership)
     batch = get_object_or_404(BatchExport.objects.visible_to(request.membership), pk=pk)
     if batch.status != BatchExport.Status.DONE or not batch.file_name:
         raise Http404

@@ -28,6 +28,7 @@ PARTICIPANTS = 3
 def _seed() -> list[int]:
     from meetings.models import Meeting, Participant
     from wpl.models import Institution, User
+    from wpl.tenancy import tenant_context
 
     start = timezone.now() + timedelta(hours=20)
     ids = []
@@ -41,16 +42,15 @@ def _seed() -> list[int]:
             User.objects.get_or_create(email=f"p{j}@bench-rem-{i}.test", defaults={"first_name": "P"})[0]
             for j in range(PARTICIPANTS)
         ]
-        meetings = Meeting.all_tenants.bulk_create(
-            Meeting(institution=institution, kind="trialogue", title=f"Trialoog {k}", starts_at=start,
-                    ends_at=start + timedelta(hours=1))
-            for k in range(MEETINGS)
-        )  # fmt: skip
-        Participant.all_tenants.bulk_create(
-            Participant(institution=institution, meeting=m, user=u, name="P", role="student")
-            for m in meetings
-            for u in users
-        )
+        with tenant_context(institution):
+            meetings = Meeting.objects.bulk_create(
+                Meeting(kind="trialogue", title=f"Trialoog {k}", starts_at=start,
+                        ends_at=start + timedelta(hours=1))
+                for k in range(MEETINGS)
+            )  # fmt: skip
+            Participant.objects.bulk_create(
+                Participant(meeting=m, user=u, name="P", role="student") for m in meetings for u in users
+            )
     return ids
 
 
@@ -77,8 +77,10 @@ def _one(ids: list[int], broker: str, transport_options: dict) -> list[dict]:
 
     from wpl.celery import app
     from wpl.models import Notification
+    from wpl.tenancy import unscoped_writes
 
-    Notification.all_tenants.filter(institution_id__in=ids).delete()
+    with unscoped_writes():  # a clean start in every bench institution at once
+        Notification.all_tenants.filter(institution_id__in=ids).delete()
     queue = f"bench-reminders-{os.getpid()}"
     previous = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager,
                 app.conf.task_default_queue)  # fmt: skip

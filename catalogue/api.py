@@ -6,11 +6,8 @@ Everyone with a role in the institution reads; institution admins and coordinato
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions as drf_permissions
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,43 +23,14 @@ from catalogue.models import (
     SchoolHoliday,
     WplUnit,
 )
-from wpl.api import TenantModelViewSet, TenantReadOnlyViewSet
+from wpl.api import PredicatePermission, TenantModelViewSet, TenantReadOnlyViewSet
+from wpl.api_fields import ScopedPrimaryKeyRelatedField
 
-
-class CanManageCatalogueOrReadOnly(drf_permissions.BasePermission):
-    message = "Only institution admins and coordinators change the catalogue."
-
-    def has_permission(self, request, view):
-        if request.method in drf_permissions.SAFE_METHODS:
-            return True
-        return permissions.can_manage_catalogue(getattr(request, "membership", None))
-
-
-class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id, looked up only among rows the requesting membership may see."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        request = self.context["request"]
-        return self.model.objects.visible_to(request.membership)
-
-
-def _service_call(func, **kwargs):
-    """Run a service; its Django ValidationError becomes a DRF 400 with the same messages."""
-    try:
-        return func(**kwargs)
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = {
-                ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
-                for key, messages in error.message_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": error.messages}
-        raise serializers.ValidationError(detail) from None
+# Everyone with a role reads; institution admins and coordinators write.
+CATALOGUE_ACCESS = PredicatePermission(
+    permissions.can_manage_catalogue,
+    message="Only institution admins and coordinators change the catalogue.",
+)
 
 
 class ProgrammeYearSerializer(serializers.ModelSerializer):
@@ -108,7 +76,9 @@ class ProgrammeSerializer(serializers.ModelSerializer):
         values["years"] = values["years"] or 1
         for f in ("workplace_share_pct", "paid", "has_allowance"):
             values[f] = data.get(f)
-        return _service_call(services.save_programme, programme=programme, **values)
+        return services.save_programme(
+            actor=self.context["request"].membership, programme=programme, **values
+        )
 
     def create(self, validated_data):
         return self._save(None, validated_data)
@@ -122,7 +92,7 @@ class ProgrammeViewSet(TenantModelViewSet):
 
     model = Programme
     serializer_class = ProgrammeSerializer
-    permission_classes = [*TenantModelViewSet.permission_classes, CanManageCatalogueOrReadOnly]
+    permission_classes = [*TenantModelViewSet.permission_classes, CATALOGUE_ACCESS]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -183,8 +153,8 @@ class WplUnitSerializer(serializers.ModelSerializer):
         else:
             objectives = [(o.get("setting", ""), o["text"]) for o in objectives]
         periods = data.get("periods", list(unit.periods.all()) if unit else [])
-        return _service_call(
-            services.save_wpl_unit,
+        return services.save_wpl_unit(
+            actor=self.context["request"].membership,
             unit=unit,
             programme=programme,
             name=data.get("name", current("name", "")),
@@ -210,7 +180,7 @@ class WplUnitViewSet(TenantModelViewSet):
 
     model = WplUnit
     serializer_class = WplUnitSerializer
-    permission_classes = [*TenantModelViewSet.permission_classes, CanManageCatalogueOrReadOnly]
+    permission_classes = [*TenantModelViewSet.permission_classes, CATALOGUE_ACCESS]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -261,8 +231,8 @@ class CalendarSerializer(serializers.ModelSerializer):
         def pick(name, default=None):
             return data.get(name, getattr(calendar, name) if calendar else default)
 
-        return _service_call(
-            services.save_calendar,
+        return services.save_calendar(
+            actor=self.context["request"].membership,
             calendar=calendar,
             academic_year=pick("academic_year"),
             wpl_start=pick("wpl_start"),
@@ -298,7 +268,7 @@ class CalendarViewSet(TenantModelViewSet):
 
     model = AcademicCalendar
     serializer_class = CalendarSerializer
-    permission_classes = [*TenantModelViewSet.permission_classes, CanManageCatalogueOrReadOnly]
+    permission_classes = [*TenantModelViewSet.permission_classes, CATALOGUE_ACCESS]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):

@@ -8,6 +8,11 @@ from wpl import permissions as core
 from wpl.models import Membership
 
 
+def can_read_catalogue(membership: Membership | None) -> bool:
+    """Programme and calendar pages: school roles (admins, coordinators, supervisors)."""
+    return core.is_school(membership)
+
+
 def can_manage_catalogue(membership: Membership | None) -> bool:
     """Programmes, calendars, units: institution admins and coordinators."""
     return core.is_staff(membership)

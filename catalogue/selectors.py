@@ -309,5 +309,3 @@ def calendar_plans(*, membership: Membership, calendar: AcademicCalendar) -> lis
                 )
             )
     return plans
-
-

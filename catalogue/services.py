@@ -31,16 +31,27 @@ from catalogue.models import (
     SchoolHoliday,
     WplUnit,
 )
+from wpl import audit
+from wpl.models import Membership
 from wpl.tenancy import require_institution_id
 
 M = TypeVar("M", bound=models.Model)
 
 
-def _validated_save(instance: M, *, institution_id: int) -> M:
+def _validated_save(instance: M, *, institution_id: int, actor: Membership | None) -> M:
+    """Validate, save and record `catalogue.<model>.create|update` in the audit trail."""
+    creating = instance.pk is None
     if instance.institution_id is None:
         instance.institution_id = institution_id
     instance.full_clean()
     instance.save()
+    verb = "create" if creating else "update"
+    audit.record(
+        actor=actor,
+        action=f"catalogue.{instance._meta.model_name}.{verb}",
+        obj=instance,
+        summary=str(instance),
+    )
     return instance
 
 
@@ -54,6 +65,7 @@ def _assign(instance: M, **values) -> M:
 @transaction.atomic
 def save_programme(
     *,
+    actor: Membership | None,
     name: str,
     code: str,
     form: str,
@@ -93,12 +105,13 @@ def save_programme(
         allowance_eur=allowance_eur,
         description=description,
     )
-    return _validated_save(programme, institution_id=require_institution_id())
+    return _validated_save(programme, institution_id=require_institution_id(), actor=actor)
 
 
 @transaction.atomic
 def save_programme_year(
     *,
+    actor: Membership | None,
     programme: Programme,
     year: int,
     wpl_weekdays: Iterable[int],
@@ -115,12 +128,13 @@ def save_programme_year(
         hours_per_day=hours_per_day,
         required_hours=required_hours,
     )
-    return _validated_save(programme_year, institution_id=programme.institution_id)
+    return _validated_save(programme_year, institution_id=programme.institution_id, actor=actor)
 
 
 @transaction.atomic
 def save_period(
     *,
+    actor: Membership | None,
     programme: Programme,
     kind: str,
     ordinal: int,
@@ -133,12 +147,13 @@ def save_period(
     """Create or update a semester/quarter; refuses an end before the start or an overlap."""
     period = period or Period(programme=programme)
     _assign(period, kind=kind, ordinal=ordinal, name=name, phase=phase, start=start, end=end)
-    return _validated_save(period, institution_id=programme.institution_id)
+    return _validated_save(period, institution_id=programme.institution_id, actor=actor)
 
 
 @transaction.atomic
 def save_role(
     *,
+    actor: Membership | None,
     programme: Programme,
     name: str,
     description: str = "",
@@ -147,21 +162,27 @@ def save_role(
 ) -> ProfessionalRole:
     role = role or ProfessionalRole(programme=programme)
     _assign(role, name=name, description=description, order=order)
-    return _validated_save(role, institution_id=programme.institution_id)
+    return _validated_save(role, institution_id=programme.institution_id, actor=actor)
 
 
 @transaction.atomic
 def save_learning_line(
-    *, programme: Programme, name: str, order: int = 0, line: LearningLine | None = None
+    *,
+    actor: Membership | None,
+    programme: Programme,
+    name: str,
+    order: int = 0,
+    line: LearningLine | None = None,
 ) -> LearningLine:
     line = line or LearningLine(programme=programme)
     _assign(line, name=name, order=order)
-    return _validated_save(line, institution_id=programme.institution_id)
+    return _validated_save(line, institution_id=programme.institution_id, actor=actor)
 
 
 @transaction.atomic
 def save_course_unit(
     *,
+    actor: Membership | None,
     programme: Programme,
     name: str,
     year: int,
@@ -172,12 +193,13 @@ def save_course_unit(
 ) -> CourseUnit:
     course_unit = course_unit or CourseUnit(programme=programme)
     _assign(course_unit, name=name, year=year, credits=credits, learning_line=learning_line, period=period)
-    return _validated_save(course_unit, institution_id=programme.institution_id)
+    return _validated_save(course_unit, institution_id=programme.institution_id, actor=actor)
 
 
 @transaction.atomic
 def save_competence(
     *,
+    actor: Membership | None,
     programme: Programme,
     name: str,
     code: str = "",
@@ -192,7 +214,7 @@ def save_competence(
     _assign(competence, name=name, code=code, description=description, role=role, order=order)
     central = list(central_in)
     _check_own_periods(programme, central, field="central_in")
-    _validated_save(competence, institution_id=programme.institution_id)
+    _validated_save(competence, institution_id=programme.institution_id, actor=actor)
     competence.central_in.set(central)
     return competence
 
@@ -205,6 +227,7 @@ def _check_own_periods(programme: Programme, periods: Sequence[Period], *, field
 @transaction.atomic
 def save_wpl_unit(
     *,
+    actor: Membership | None,
     programme: Programme,
     name: str,
     phase: int,
@@ -235,7 +258,7 @@ def save_wpl_unit(
     )
     chosen_periods = list(periods)
     _check_own_periods(programme, chosen_periods, field="periods")
-    _validated_save(unit, institution_id=programme.institution_id)
+    _validated_save(unit, institution_id=programme.institution_id, actor=actor)
     unit.periods.set(chosen_periods)
     wanted = [(o, "") if isinstance(o, str) else (o[1], o[0]) for o in objectives]
     current = [(o.text, o.setting) for o in unit.objectives.order_by("order", "id")]
@@ -254,6 +277,7 @@ def save_wpl_unit(
 @transaction.atomic
 def save_calendar(
     *,
+    actor: Membership | None,
     academic_year: str,
     wpl_start: date,
     wpl_end: date,
@@ -263,12 +287,13 @@ def save_calendar(
     """Create or update the calendar of an academic year ("2026-2027") of the active institution."""
     calendar = calendar or AcademicCalendar()
     _assign(calendar, academic_year=academic_year, wpl_start=wpl_start, wpl_end=wpl_end, notes=notes)
-    return _validated_save(calendar, institution_id=require_institution_id())
+    return _validated_save(calendar, institution_id=require_institution_id(), actor=actor)
 
 
 @transaction.atomic
 def add_class_day(
     *,
+    actor: Membership | None,
     calendar: AcademicCalendar,
     date: date,
     programme: Programme | None = None,
@@ -279,17 +304,19 @@ def add_class_day(
     class_day = ClassDay(
         calendar=calendar, date=date, programme=programme, year=year, description=description
     )
-    return _validated_save(class_day, institution_id=calendar.institution_id)
+    return _validated_save(class_day, institution_id=calendar.institution_id, actor=actor)
 
 
 @transaction.atomic
-def delete_class_day(*, class_day: ClassDay) -> None:
+def delete_class_day(*, actor: Membership | None, class_day: ClassDay) -> None:
+    audit.record(actor=actor, action="catalogue.classday.delete", obj=class_day, summary=str(class_day))
     class_day.delete()
 
 
 @transaction.atomic
 def save_school_holiday(
     *,
+    actor: Membership | None,
     calendar: AcademicCalendar,
     name: str,
     start: date,
@@ -298,9 +325,10 @@ def save_school_holiday(
 ) -> SchoolHoliday:
     holiday = holiday or SchoolHoliday(calendar=calendar)
     _assign(holiday, name=name, start=start, end=end)
-    return _validated_save(holiday, institution_id=calendar.institution_id)
+    return _validated_save(holiday, institution_id=calendar.institution_id, actor=actor)
 
 
 @transaction.atomic
-def delete_school_holiday(*, holiday: SchoolHoliday) -> None:
+def delete_school_holiday(*, actor: Membership | None, holiday: SchoolHoliday) -> None:
+    audit.record(actor=actor, action="catalogue.schoolholiday.delete", obj=holiday, summary=str(holiday))
     holiday.delete()

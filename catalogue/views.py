@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,20 +28,9 @@ from catalogue.models import (
     SchoolHoliday,
     WplUnit,
 )
-from wpl import permissions as core
-from wpl.views import membership_required
+from wpl.views import permission_required
 
 FORM_TEMPLATE = "catalogue/form.html"
-
-
-def _require_read(request) -> None:
-    if not core.is_school(request.membership):
-        raise PermissionDenied
-
-
-def _require_manage(request) -> None:
-    if not permissions.can_manage_catalogue(request.membership):
-        raise PermissionDenied
 
 
 def _form_page(
@@ -77,10 +66,9 @@ def _detail_url(programme_id: int) -> str:
 
 
 # --- programmes ---------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_read_catalogue)
 def programme_list(request):
     """All programmes of the institution with their form of WPL."""
-    _require_read(request)
     programmes = selectors.programme_list(membership=request.membership)
     return render(
         request,
@@ -89,10 +77,9 @@ def programme_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_read_catalogue)
 def programme_detail(request, pk: int):
     """A programme: years, roles, periods, course units, competences, WPL units and objectives."""
-    _require_read(request)
     try:
         programme = selectors.programme_detail(membership=request.membership, pk=pk)
     except Programme.DoesNotExist:
@@ -117,14 +104,13 @@ def _credit_totals(course_units) -> list[tuple[int, int]]:
     return sorted(totals.items())
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def programme_create(request):
-    _require_manage(request)
     form = forms.ProgrammeForm(request.POST or None)
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.save_programme(**data),
+        save=lambda data: services.save_programme(actor=request.membership, **data),
         title=_("New programme"),
         back_url=reverse("programme-list"),
         success_url=lambda obj: _detail_url(obj.pk),
@@ -138,15 +124,14 @@ def _defaults_table():
     return [(WplForm(key).label, value) for key, value in WPL_FORM_DEFAULTS.items()]
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def programme_edit(request, pk: int):
-    _require_manage(request)
     programme = _programme(request, pk)
     form = forms.ProgrammeForm(request.POST or None, instance=programme)
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.save_programme(programme=programme, **data),
+        save=lambda data: services.save_programme(actor=request.membership, programme=programme, **data),
         title=_("Edit %(name)s") % {"name": programme.name},
         back_url=_detail_url(programme.pk),
     )
@@ -154,7 +139,6 @@ def programme_edit(request, pk: int):
 
 def _child_page(request, *, programme_pk: int | None, model, obj_pk: int | None, form_class, save, kind: str):
     """Create (obj_pk None, under programme_pk) or edit (obj_pk) a row of a programme."""
-    _require_manage(request)
     if obj_pk is not None:
         obj = get_object_or_404(
             model.objects.visible_to(request.membership).select_related("programme"), pk=obj_pk
@@ -169,39 +153,39 @@ def _child_page(request, *, programme_pk: int | None, model, obj_pk: int | None,
     return _form_page(
         request,
         form=form,
-        save=lambda data: save(programme=programme, existing=obj, data=data),
+        save=lambda data: save(actor=request.membership, programme=programme, existing=obj, data=data),
         title=title,
         back_url=_detail_url(programme.pk),
         extra={"programme": programme},
     )
 
 
-def _save_year(*, programme, existing, data):
-    return services.save_programme_year(programme=programme, programme_year=existing, **data)
+def _save_year(*, actor, programme, existing, data):
+    return services.save_programme_year(actor=actor, programme=programme, programme_year=existing, **data)
 
 
-def _save_period(*, programme, existing, data):
-    return services.save_period(programme=programme, period=existing, **data)
+def _save_period(*, actor, programme, existing, data):
+    return services.save_period(actor=actor, programme=programme, period=existing, **data)
 
 
-def _save_role(*, programme, existing, data):
-    return services.save_role(programme=programme, role=existing, **data)
+def _save_role(*, actor, programme, existing, data):
+    return services.save_role(actor=actor, programme=programme, role=existing, **data)
 
 
-def _save_line(*, programme, existing, data):
-    return services.save_learning_line(programme=programme, line=existing, **data)
+def _save_line(*, actor, programme, existing, data):
+    return services.save_learning_line(actor=actor, programme=programme, line=existing, **data)
 
 
-def _save_course_unit(*, programme, existing, data):
-    return services.save_course_unit(programme=programme, course_unit=existing, **data)
+def _save_course_unit(*, actor, programme, existing, data):
+    return services.save_course_unit(actor=actor, programme=programme, course_unit=existing, **data)
 
 
-def _save_competence(*, programme, existing, data):
-    return services.save_competence(programme=programme, competence=existing, **data)
+def _save_competence(*, actor, programme, existing, data):
+    return services.save_competence(actor=actor, programme=programme, competence=existing, **data)
 
 
-def _save_unit(*, programme, existing, data):
-    return services.save_wpl_unit(programme=programme, unit=existing, **data)
+def _save_unit(*, actor, programme, existing, data):
+    return services.save_wpl_unit(actor=actor, programme=programme, unit=existing, **data)
 
 
 CHILDREN = {
@@ -218,7 +202,7 @@ CHILDREN = {
 def child_create(key: str):
     model, form_class, save = CHILDREN[key]
 
-    @membership_required
+    @permission_required(permissions.can_manage_catalogue)
     def view(request, pk: int):
         return _child_page(
             request,
@@ -238,7 +222,7 @@ def child_create(key: str):
 def child_edit(key: str):
     model, form_class, save = CHILDREN[key]
 
-    @membership_required
+    @permission_required(permissions.can_manage_catalogue)
     def view(request, pk: int):
         return _child_page(
             request,
@@ -264,9 +248,8 @@ def _calendar_url(calendar_id: int) -> str:
     return reverse("calendar-detail", kwargs={"pk": calendar_id})
 
 
-@membership_required
+@permission_required(permissions.can_read_catalogue)
 def calendar_list(request):
-    _require_read(request)
     calendars = selectors.calendar_list(membership=request.membership)
     return render(
         request,
@@ -275,10 +258,9 @@ def calendar_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_read_catalogue)
 def calendar_detail(request, pk: int):
     """Class days, school and public holidays, and the planned WPL days per programme year."""
-    _require_read(request)
     try:
         calendar = selectors.calendar_detail(membership=request.membership, pk=pk)
     except AcademicCalendar.DoesNotExist:
@@ -296,10 +278,9 @@ def calendar_detail(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_read_catalogue)
 def calendar_plan(request, pk: int, programme_pk: int, year: int):
     """Every planned WPL day of one programme year in this calendar."""
-    _require_read(request)
     calendar = _calendar(request, pk)
     programme = _programme(request, programme_pk)
     if not 1 <= year <= programme.years:
@@ -308,66 +289,61 @@ def calendar_plan(request, pk: int, programme_pk: int, year: int):
     return render(request, "catalogue/calendar_plan.html", {"calendar": calendar, "plan": plan})
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def calendar_create(request):
-    _require_manage(request)
     form = forms.CalendarForm(request.POST or None)
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.save_calendar(**data),
+        save=lambda data: services.save_calendar(actor=request.membership, **data),
         title=_("New academic calendar"),
         back_url=reverse("calendar-list"),
         success_url=lambda obj: _calendar_url(obj.pk),
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def calendar_edit(request, pk: int):
-    _require_manage(request)
     calendar = _calendar(request, pk)
     form = forms.CalendarForm(request.POST or None, instance=calendar)
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.save_calendar(calendar=calendar, **data),
+        save=lambda data: services.save_calendar(actor=request.membership, calendar=calendar, **data),
         title=_("Edit calendar %(year)s") % {"year": calendar.academic_year},
         back_url=_calendar_url(calendar.pk),
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def classday_create(request, pk: int):
-    _require_manage(request)
     calendar = _calendar(request, pk)
     form = forms.ClassDayForm(request.POST or None, calendar=calendar)
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.add_class_day(calendar=calendar, **data),
+        save=lambda data: services.add_class_day(actor=request.membership, calendar=calendar, **data),
         title=_("New class day"),
         intro=_("There is no WPL on class days."),
         back_url=_calendar_url(calendar.pk),
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def holiday_create(request, pk: int):
-    _require_manage(request)
     calendar = _calendar(request, pk)
     form = forms.SchoolHolidayForm(request.POST or None, calendar=calendar)
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.save_school_holiday(calendar=calendar, **data),
+        save=lambda data: services.save_school_holiday(actor=request.membership, calendar=calendar, **data),
         title=_("New school holiday"),
         back_url=_calendar_url(calendar.pk),
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def holiday_edit(request, pk: int):
-    _require_manage(request)
     holiday = get_object_or_404(
         SchoolHoliday.objects.visible_to(request.membership).select_related("calendar"), pk=pk
     )
@@ -375,7 +351,9 @@ def holiday_edit(request, pk: int):
     return _form_page(
         request,
         form=form,
-        save=lambda data: services.save_school_holiday(calendar=holiday.calendar, holiday=holiday, **data),
+        save=lambda data: services.save_school_holiday(
+            actor=request.membership, calendar=holiday.calendar, holiday=holiday, **data
+        ),
         title=_("Edit %(name)s") % {"name": holiday.name},
         back_url=_calendar_url(holiday.calendar_id),
     )
@@ -394,27 +372,25 @@ def _delete_page(request, *, obj, label: str, delete: Callable[[], None], back_u
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def classday_delete(request, pk: int):
-    _require_manage(request)
     class_day = get_object_or_404(ClassDay.objects.visible_to(request.membership), pk=pk)
     return _delete_page(
         request,
         obj=class_day,
         label=_("class day"),
-        delete=lambda: services.delete_class_day(class_day=class_day),
+        delete=lambda: services.delete_class_day(actor=request.membership, class_day=class_day),
         back_url=_calendar_url(class_day.calendar_id),
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_catalogue)
 def holiday_delete(request, pk: int):
-    _require_manage(request)
     holiday = get_object_or_404(SchoolHoliday.objects.visible_to(request.membership), pk=pk)
     return _delete_page(
         request,
         obj=holiday,
         label=_("school holiday"),
-        delete=lambda: services.delete_school_holiday(holiday=holiday),
+        delete=lambda: services.delete_school_holiday(actor=request.membership, holiday=holiday),
         back_url=_calendar_url(holiday.calendar_id),
     )

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from students.imports import StudentImport
 from workplaces.imports import WorkplaceImport
-from wpl import importers
+from wpl import audit, importers
 from wpl.importers import ImportResult, ImportSpec, Report
+from wpl.models import Membership
 
 IMPORT_KINDS: dict[str, type[ImportSpec]] = {"students": StudentImport, "workplaces": WorkplaceImport}
 
@@ -30,7 +31,9 @@ class ImportOutcome:
 
 
 @transaction.atomic
-def run_import(*, kind: str, data: bytes, only_valid: bool = False) -> ImportOutcome:
+def run_import(
+    *, actor: Membership | None, kind: str, data: bytes, only_valid: bool = False
+) -> ImportOutcome:
     """Validate the stored file again (data may have changed since the preview) and write it.
 
     Without `only_valid`, a file with any invalid row writes nothing (ImportNotClean).
@@ -49,10 +52,17 @@ def run_import(*, kind: str, data: bytes, only_valid: bool = False) -> ImportOut
             _("The file conflicts with data that changed in the meantime. Upload it again to check it.")
         ) from exc
     result.skipped = len(report.invalid_rows)
+    counts = {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "skipped": result.skipped,
+    }
+    audit.record(actor=actor, action=f"imports.{kind}.run", summary=str(counts), data=counts)
     return ImportOutcome(report=report, result=result)
 
 
-def stage_import(*, kind: str, uploaded, institution_id: int) -> tuple[str, Report]:
+def stage_import(*, actor: Membership | None, kind: str, uploaded, institution_id: int) -> tuple[str, Report]:
     """Check an upload (size, type, content), validate it, and keep it for the confirm step.
 
     Raises importers.ImportFileError (translated) when the file cannot be used at all;
@@ -63,8 +73,16 @@ def stage_import(*, kind: str, uploaded, institution_id: int) -> tuple[str, Repo
     token = importers.store_upload(institution_id=institution_id, data=data)
     # The preview shows this report; the file is parsed again only when confirmed.
     importers.store_summary(institution_id=institution_id, token=token, summary=importers.summarise(report))
+    audit.record(
+        actor=actor,
+        action=f"imports.{kind}.stage",
+        summary=getattr(uploaded, "name", "")[:200],
+        data={"token": token, "rows": len(report.rows)},
+    )
     return token, report
 
 
-def discard_import(*, institution_id: int, token: str) -> None:
+def discard_import(*, actor: Membership | None, institution_id: int, token: str) -> None:
+    """Forget a staged upload (after it was imported, or when the person cancels)."""
     importers.delete_upload(institution_id=institution_id, token=token)
+    audit.record(actor=actor, action="imports.upload.discard", data={"token": token})

@@ -8,18 +8,17 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
 
 from imports import services as imports_services
 from imports.forms import ImportConfirmForm, ImportUploadForm
 from students import permissions as perms
-from students.views import _export_format, _require, _status
+from students.views import _export_format, _status
+from workplaces import permissions as workplaces_permissions
 from workplaces import selectors as workplaces_selectors
 from workplaces.imports import WorkplaceImport
 from wpl import exports, importers
 from wpl import importers as wpl_importers
-from wpl import permissions as core
-from wpl.views import membership_required
+from wpl.views import permission_required
 
 MAX_ERRORS_SHOWN = 500  # a file that is wrong everywhere still gives a readable page
 
@@ -30,10 +29,9 @@ IMPORT_KINDS = {
 }
 
 
-@membership_required
+@permission_required(workplaces_permissions.can_export_workplaces)
 def organisation_export(request):
     membership = request.membership
-    _require(core.is_school(membership))
     organisations = workplaces_selectors.organisation_export_queryset(
         membership=membership,
         q=request.GET.get("q", ""),
@@ -57,18 +55,19 @@ def _import_kind(kind: str) -> dict:
     return IMPORT_KINDS[kind]
 
 
-@membership_required
-@require_http_methods(["GET", "POST"])
+@permission_required(perms.can_manage_students, methods=["GET", "POST"])
 def import_upload(request, kind: str):
     """Step 1: upload a file; it is checked and kept, then the preview shows every problem."""
     membership = request.membership
-    _require(perms.can_manage_students(membership))
     info = _import_kind(kind)
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             token, _report = imports_services.stage_import(
-                kind=kind, uploaded=form.cleaned_data["file"], institution_id=membership.institution_id
+                actor=membership,
+                kind=kind,
+                uploaded=form.cleaned_data["file"],
+                institution_id=membership.institution_id,
             )
         except importers.ImportFileError as error:
             form.add_error("file", error.message)
@@ -83,12 +82,10 @@ def import_upload(request, kind: str):
     )
 
 
-@membership_required
-@require_http_methods(["GET", "POST"])
+@permission_required(perms.can_manage_students, methods=["GET", "POST"])
 def import_preview(request, kind: str, token: str):
     """Step 2: the row-by-row report; confirm imports all rows (clean file) or only the valid ones."""
     membership = request.membership
-    _require(perms.can_manage_students(membership))
     info = _import_kind(kind)
     institution_id = membership.institution_id
     data = importers.load_upload(institution_id=institution_id, token=token)
@@ -96,14 +93,17 @@ def import_preview(request, kind: str, token: str):
         raise Http404
     if request.method == "POST":
         if "cancel" in request.POST:
-            imports_services.discard_import(institution_id=institution_id, token=token)
+            imports_services.discard_import(actor=membership, institution_id=institution_id, token=token)
             messages.info(request, _("The import was cancelled; nothing was changed."))
             return redirect("import-upload", kind=kind)
         confirm = ImportConfirmForm(request.POST)
         confirm.is_valid()
         try:
             outcome = imports_services.run_import(
-                kind=kind, data=data, only_valid=confirm.cleaned_data.get("only_valid", False)
+                actor=membership,
+                kind=kind,
+                data=data,
+                only_valid=confirm.cleaned_data.get("only_valid", False),
             )
         except imports_services.ImportNotClean as problem:
             messages.error(
@@ -114,7 +114,7 @@ def import_preview(request, kind: str, token: str):
         except importers.ImportFileError as error:
             messages.error(request, error.message)
         else:
-            imports_services.discard_import(institution_id=institution_id, token=token)
+            imports_services.discard_import(actor=membership, institution_id=institution_id, token=token)
             result = outcome.result
             messages.success(
                 request,

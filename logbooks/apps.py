@@ -10,12 +10,15 @@ class LogbooksConfig(AppConfig):
     verbose_name = _("Logbooks")
 
     def ready(self) -> None:
-        from logbooks import permissions, services, start
+        from logbooks import permissions, reminders, services, start
         from wpl import permissions as core
         from wpl.registry import (
             NavEntry,
+            register_absence_provider,
             register_demo_seeder,
+            register_insurance_provider,
             register_nav,
+            register_reminder_kind,
             register_reminder_sweep,
             register_start_items,
         )
@@ -32,5 +35,15 @@ class LogbooksConfig(AppConfig):
             NavEntry(label=_("Logbooks"), url_name="logbook-overview", visible=core.is_school, order=60)
         )
         register_start_items(start.start_items)
-        register_reminder_sweep("logbooks.not_logged", services.remind_students_not_logging)
+        for kind in reminders.KINDS:
+            register_reminder_kind(kind)
+        register_reminder_sweep("logbooks.not_logged", reminders.remind_not_logged)
+        register_reminder_sweep("logbooks.review_waiting", reminders.remind_review_waiting)
+        # Full-day absences are not WPL days when reminders count gaps (placements.wpl_days).
+        register_absence_provider(reminders.absence_days)
+        register_insurance_provider(services.insurance_fields)
         register_demo_seeder("logbooks.demo.seed", order=60)
+        from logbooks.selectors import evidence_options
+        from wpl.registry import register_evidence_provider
+
+        register_evidence_provider(evidence_options)

@@ -80,6 +80,15 @@ def seed(institution) -> None:
         end=placement.end_date,
     )
     past = [d for d in (plan.days if plan else []) if d < today - timedelta(days=2)]
+    if not past and placement.start_date:
+        # A programme that plans WPL per unit (Thomas More's HR-support) has no weekdays in
+        # its programme year: the demo logs Tuesdays and Thursdays of the last weeks instead.
+        first = max(placement.start_date, today - timedelta(days=42))
+        past = [
+            first + timedelta(days=n)
+            for n in range((today - timedelta(days=2) - first).days)
+            if (first + timedelta(days=n)).isoweekday() in (2, 4)
+        ]
     if not past:
         return
     sick_day = past[-3] if len(past) >= 3 else None

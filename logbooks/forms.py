@@ -134,3 +134,25 @@ class LogbookSettingsForm(forms.ModelForm):
             "not_logged_wpl_days",
             "review_backlog_days",
         ]
+
+
+class InsuranceForm(forms.Form):
+    """The school's work-accident insurance: for every programme, or one programme's own."""
+
+    programme = forms.ModelChoiceField(
+        label=_("Programme"),
+        queryset=None,
+        required=False,
+        empty_label=_("Every programme"),
+        help_text=_("Empty: for every programme that has no insurance of its own."),
+    )
+    insurer = forms.CharField(label=_("Insurer"), max_length=200)
+    policy_number = forms.CharField(label=_("Policy number"), max_length=100)
+    contact = forms.CharField(label=_("Contact for claims"), max_length=200, required=False)
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes
+        self.fields["programme"].error_messages["invalid_choice"] = _("Choose a programme from the list.")
+        for name in ("insurer", "policy_number"):
+            self.fields[name].error_messages["required"] = _("Fill in the insurer and the policy number.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from wpl import permissions as core
-from wpl.models import Membership, Role
+from wpl.models import Membership
 
 
 def _placements(membership: Membership):
@@ -28,12 +28,8 @@ def visible_sick_notes(qs: QuerySet, membership: Membership) -> QuerySet:
     return qs if core.is_staff(membership) else qs.none()
 
 
-def is_student(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.STUDENT
-
-
-def is_mentor(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.MENTOR
+is_student = core.is_student
+is_mentor = core.is_mentor
 
 
 def can_write_entry(membership: Membership | None, placement) -> bool:
@@ -65,4 +61,9 @@ def can_see_overview(membership: Membership | None) -> bool:
 
 
 def can_open_sick_note(membership: Membership | None) -> bool:
+    return core.is_staff(membership)
+
+
+def can_edit_settings(membership: Membership | None) -> bool:
+    """The logbook rules of a programme: coordinators and institution admins."""
     return core.is_staff(membership)

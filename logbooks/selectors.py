@@ -609,3 +609,27 @@ def mentor_backlog(*, membership: Membership, settings: dict, now) -> list[Backl
 
 def absences_for(*, membership: Membership):
     return Absence.objects.visible_to(membership).select_related("placement__student", "sick_note")
+
+
+# --- evidence for evaluations (wpl.registry.register_evidence_provider) ------------------------
+def evidence_options(placement: Placement) -> list:
+    """The placement's logbook entries (newest first, at most 120) as evidence a rubric can link."""
+    from django.urls import reverse
+
+    from wpl.registry import EvidenceOption
+
+    base = reverse("logbook-entry", kwargs={"pk": 1})[:-2]
+    rows = (
+        Entry.objects.filter(placement_id=placement.pk)
+        .exclude(status=Entry.Status.RETURNED)
+        .order_by("-date")
+        .values_list("pk", "date", "activities")[:120]
+    )
+    return [
+        EvidenceOption(
+            key=f"logbook:{pk}",
+            label=f"{day:%d/%m/%Y} · {' '.join(activities.split())[:70]}",
+            url=f"{base}{pk}/",
+        )
+        for pk, day, activities in rows
+    ]

@@ -11,7 +11,6 @@ from decimal import Decimal, InvalidOperation
 import filetype
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +31,22 @@ from logbooks.models import (
 from placements.models import Placement
 from workplaces.models import Site
 from wpl import audit
+from wpl import permissions as core_permissions
 from wpl.models import Membership, Role
 from wpl.notifications import notify
 
 MAX_SICK_NOTE_BYTES = 5 * 1024 * 1024
 SICK_NOTE_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 MAX_HOURS = Decimal(24)
+
+
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "check_date": "a pure check of a date against the logbook rules; writes nothing",
+    "check_sick_note": "a pure check of an upload's type and size; writes nothing",
+    "remind_students_not_logging": "a reminder sweep run by the system; sends notifications only",
+    "insurance_fields": "reads the insurer and policy number of a placement",
+}
 
 
 class EntryRejected(ValidationError):
@@ -507,57 +516,69 @@ def report_incident(*, actor: Membership, placement: Placement, date: date, desc
     return incident
 
 
+# --- insurance ----------------------------------------------------------------------------
+@transaction.atomic
+def save_insurance(
+    *,
+    actor: Membership,
+    insurance: InsuranceSetting | None,
+    programme,
+    insurer: str,
+    policy_number: str,
+    contact: str = "",
+) -> InsuranceSetting:
+    """Create or change the insurance of the institution (programme None) or of one programme.
+
+    One row per programme and one for the whole institution: a second one for the same
+    scope is refused. Work accident reports name it at once; new agreements start from it.
+    """
+    if not core_permissions.is_staff(actor):
+        raise PermissionDenied
+    insurer, policy_number = insurer.strip(), policy_number.strip()
+    if not insurer or not policy_number:
+        raise ValidationError(_("Fill in the insurer and the policy number."))
+    same_scope = InsuranceSetting.objects.filter(programme=programme)
+    if insurance is not None:
+        same_scope = same_scope.exclude(pk=insurance.pk)
+    if same_scope.exists():
+        raise ValidationError(
+            {"programme": [_("This programme already has insurance details; change those instead.")]}
+        )
+    row = insurance or InsuranceSetting()
+    row.programme, row.insurer, row.policy_number, row.contact = (
+        programme,
+        insurer,
+        policy_number,
+        contact.strip(),
+    )
+    row.save()
+    audit.record(
+        actor=actor,
+        action="logbook.insurance.save",
+        obj=row,
+        summary=str(row),
+        data={"programme": programme.pk if programme else None},
+    )
+    return row
+
+
+@transaction.atomic
+def delete_insurance(*, actor: Membership, insurance: InsuranceSetting) -> None:
+    if not core_permissions.is_staff(actor):
+        raise PermissionDenied
+    audit.record(actor=actor, action="logbook.insurance.delete", obj=insurance, summary=str(insurance))
+    insurance.delete()
+
+
+def insurance_fields(placement) -> dict[str, str]:
+    """Insurer and policy number for a placement (registry hook for the agreements app)."""
+    row = InsuranceSetting.for_programme(placement.programme_id)
+    return {"insurer": row.insurer, "policy_number": row.policy_number} if row else {}
+
+
 # --- reminders ------------------------------------------------------------------------------
 def remind_students_not_logging(now) -> int:
-    """Reminder sweep: students with N planned WPL days without an entry get a reminder.
+    """The `logbook.gap` sweep (see `logbooks.reminders.remind_not_logged`)."""
+    from logbooks.reminders import remind_not_logged
 
-    Counted in WPL days; a student who never logged is reminded too. The key holds the
-    placement, the last logged day and the step (1 at N days, 2 at 2N, ...), so each step
-    is sent once and a new entry starts over.
-    """
-    on = timezone.localdate(now)
-    sent = 0
-    placements = list(
-        Placement.objects.filter(student__user__isnull=False)
-        .filter(
-            (Q(start_date__isnull=True) | Q(start_date__lte=on))
-            & (Q(end_date__isnull=True) | Q(end_date__gte=on))
-        )
-        .select_related("student__user", "programme", "wpl_unit")
-    )
-    if not placements:
-        return 0
-    settings = selectors.LogbookSettings.for_programmes([p.programme_id for p in placements])
-    plans = selectors._group_plans(placements)
-    last = dict(
-        Entry.objects.filter(placement__in=placements)
-        .values("placement_id")
-        .annotate(last=Max("date"))
-        .values_list("placement_id", "last")
-    )
-    absent = {}
-    for a in Absence.objects.filter(placement__in=placements, hours_per_day__isnull=True):
-        absent.setdefault(a.placement_id, set()).update(selectors.absence_days([a]))
-    for p in placements:
-        n = settings[p.programme_id].not_logged_wpl_days
-        days = [
-            d
-            for d in plans[(p.programme_id, p.year, p.academic_year)]
-            if (p.start_date is None or d >= p.start_date)
-            and (p.end_date is None or d <= p.end_date)
-            and d not in absent.get(p.pk, set())
-        ]
-        missed = selectors.missed_wpl_days(days, last.get(p.pk), on)
-        if missed < n:
-            continue
-        step = missed // n
-        since = last.get(p.pk)
-        created = notify(
-            recipient=p.student.user,
-            key=f"logbooks.not_logged:{p.pk}:{since.isoformat() if since else 'never'}:{step}",
-            template="logbooks/notifications/not_logged",
-            context={"placement": p, "missed": missed},
-            url=reverse("logbook"),
-        )
-        sent += created is not None
-    return sent
+    return remind_not_logged(now)

@@ -16,8 +16,11 @@ urlpatterns = [
     path("logbook/absence/<int:pk>/", views.absence_detail, name="logbook-absence"),
     path("logbook/absence/<int:pk>/sick-note/", views.sick_note, name="logbook-sick-note"),
     path("logbook/review/", views.review_queue, name="logbook-review"),
+    path("logbook/review/<int:membership>/entry/<int:pk>/", views.review_entry, name="logbook-review-entry"),
     path("logbook/overview/", views.overview, name="logbook-overview"),
     path("logbook/settings/<int:pk>/", views.settings_edit, name="logbook-settings"),
+    path("logbook/insurance/", views.insurance_list, name="logbook-insurance"),
+    path("logbook/insurance/<int:pk>/", views.insurance_edit, name="logbook-insurance-edit"),
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.manifest, name="web-manifest"),
 ]

@@ -22,11 +22,10 @@ from django.views.decorators.cache import never_cache
 
 from catalogue.models import Programme
 from logbooks import forms, permissions, selectors, services
-from logbooks.models import Absence, Entry, LogbookSettings, SickNote, SickNoteOpening
+from logbooks.models import Absence, Entry, InsuranceSetting, LogbookSettings, SickNote, SickNoteOpening
 from placements.models import Placement
-from wpl import permissions as core
 from wpl.tenancy import tenant_context
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 
 def _placement(request, pk: int) -> Placement:
@@ -226,15 +225,13 @@ def _logbook_page(request, placement: Placement, *, others=()):
     return render(request, "logbooks/logbook.html", context, status=status)
 
 
-@membership_required
+@permission_required(permissions.is_student)
 def logbook_sync(request, pk: int):
     """JSON endpoint of the offline queue: one entry per call, idempotent by its client key.
 
     Answers 200 {"status": "saved"|"replayed", ...} or 400 {"errors": {field: [reasons]}}
     so the phone can show the reason and keep the text.
     """
-    if not permissions.is_student(request.membership):
-        raise PermissionDenied
     placement = _placement(request, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -301,7 +298,31 @@ def entry_detail(request, pk: int):
         entry = selectors.entry_detail(membership=request.membership, pk=pk)
     except Entry.DoesNotExist:
         raise Http404 from None
-    m = request.membership
+    return _entry_page(request, entry, request.membership)
+
+
+@membership_required
+def review_entry(request, membership: int, pk: int):
+    """An entry from the one review queue, acted on in its own institution without switching.
+
+    `membership` is one of the person's own mentor roles; the page reads and writes inside
+    that institution's tenant context with that role, so the entry never leaves it.
+    """
+    actor = next(
+        (m for m in selectors.mentor_memberships(request.user, request.memberships) if m.pk == membership),
+        None,
+    )
+    if actor is None:
+        raise Http404
+    with tenant_context(actor.institution_id):
+        try:
+            entry = selectors.entry_detail(membership=actor, pk=pk)
+        except Entry.DoesNotExist:
+            raise Http404 from None
+        return _entry_page(request, entry, actor, back_url=reverse("logbook-review"))
+
+
+def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST":
         action = request.POST.get("action")
@@ -333,16 +354,17 @@ def entry_detail(request, pk: int):
         "can_review": permissions.can_review(m, entry.placement),
         "can_comment": permissions.can_comment(m, entry.placement),
         "can_edit": permissions.can_write_entry(m, entry.placement) and not entry.is_locked,
+        "back_url": back_url,
+        "acting_in": m.institution if back_url else None,
     }
-    return render(request, "logbooks/entry_detail.html", context, status=400 if form.errors else 200)
+    response = render(request, "logbooks/entry_detail.html", context, status=400 if form.errors else 200)
+    return response
 
 
 # --- the mentor's queue --------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.is_mentor)
 def review_queue(request):
     """One queue across all the person's mentor roles; each institution's entries stay in it."""
-    if not permissions.is_mentor(request.membership):
-        raise PermissionDenied
     mentor_roles = selectors.mentor_memberships(request.user, request.memberships)
     if request.method == "POST":
         return _review_action(request, mentor_roles)
@@ -401,22 +423,22 @@ def progress_page(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_see_overview)
 def overview(request):
-    if not permissions.can_see_overview(request.membership):
-        raise PermissionDenied
     rows, backlog = selectors.overview(membership=request.membership)
-    programmes = Programme.objects.visible_to(request.membership) if core.is_staff(request.membership) else []
+    programmes = (
+        Programme.objects.visible_to(request.membership)
+        if permissions.can_edit_settings(request.membership)
+        else []
+    )
     return render(
         request, "logbooks/overview.html", {"rows": rows, "backlog": backlog, "programmes": programmes}
     )
 
 
 # --- absences and accidents ----------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.is_student)
 def absence_new(request, pk: int):
-    if not permissions.is_student(request.membership):
-        raise PermissionDenied
     placement = _placement(request, pk)
     if not permissions.can_write_entry(request.membership, placement):
         raise PermissionDenied
@@ -484,11 +506,9 @@ def absence_detail(request, pk: int):
 
 
 @never_cache
-@membership_required
+@permission_required(permissions.can_open_sick_note)
 def sick_note(request, pk: int):
     """The sick note itself: coordinators only; every opening is recorded."""
-    if not permissions.can_open_sick_note(request.membership):
-        raise PermissionDenied
     try:
         note = SickNote.objects.visible_to(request.membership).get(absence_id=pk)
     except SickNote.DoesNotExist:
@@ -501,10 +521,8 @@ def sick_note(request, pk: int):
     return response
 
 
-@membership_required
+@permission_required(permissions.is_student)
 def incident_new(request, pk: int):
-    if not permissions.is_student(request.membership):
-        raise PermissionDenied
     placement = _placement(request, pk)
     if not permissions.can_write_entry(request.membership, placement):
         raise PermissionDenied
@@ -569,11 +587,9 @@ def export(request, pk: int, fmt: str):
 
 
 # --- settings ----------------------------------------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_edit_settings)
 def settings_edit(request, pk: int):
     """The logbook rules of one programme (coordinators)."""
-    if not core.is_staff(request.membership):
-        raise PermissionDenied
     try:
         programme = Programme.objects.visible_to(request.membership).get(pk=pk)
     except Programme.DoesNotExist:
@@ -628,3 +644,58 @@ def manifest(request):
 
 def _week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+# --- insurance ---------------------------------------------------------------------------------------
+def _insurance_page(request, insurance: InsuranceSetting | None):
+    programmes = Programme.objects.visible_to(request.membership).order_by("name")
+    initial = (
+        {
+            "programme": insurance.programme_id,
+            "insurer": insurance.insurer,
+            "policy_number": insurance.policy_number,
+            "contact": insurance.contact,
+        }
+        if insurance
+        else {}
+    )
+    form = forms.InsuranceForm(request.POST or None, programmes=programmes, initial=initial)
+    if request.method == "POST" and request.POST.get("op") == "delete" and insurance is not None:
+        services.delete_insurance(actor=request.membership, insurance=insurance)
+        messages.success(request, _("The insurance details were removed."))
+        return redirect("logbook-insurance")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_insurance(
+                actor=request.membership,
+                insurance=insurance,
+                programme=data["programme"],
+                insurer=data["insurer"],
+                policy_number=data["policy_number"],
+                contact=data["contact"],
+            )
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("The insurance details are saved."))
+            return redirect("logbook-insurance")
+    rows = InsuranceSetting.objects.select_related("programme").order_by("programme__name", "pk")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "logbooks/insurance.html", {"form": form, "rows": rows, "editing": insurance}, status=status
+    )
+
+
+@permission_required(permissions.can_edit_settings)
+def insurance_list(request):
+    """The school's work-accident insurance (insurer, policy number), for staff to keep up to date."""
+    return _insurance_page(request, None)
+
+
+@permission_required(permissions.can_edit_settings)
+def insurance_edit(request, pk: int):
+    insurance = InsuranceSetting.objects.filter(pk=pk).first()
+    if insurance is None:
+        raise Http404
+    return _insurance_page(request, insurance)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from matching import services
+from matching import permissions, services
 from matching.models import Assignment, MatchingRound
 from students.models import Student
-from wpl import permissions as core
-from wpl.api import TenantReadOnlyViewSet
+from wpl.api import TenantReadOnlyViewSet, require
+from wpl.api_fields import ScopedPrimaryKeyRelatedField
 from wpl.ids import parse_id
 
 
@@ -43,8 +43,9 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 
 class BoardActionSerializer(serializers.Serializer):
-    round = serializers.IntegerField(min_value=1)
-    student = serializers.IntegerField(min_value=1)
+    # Another institution's (or an invisible) round or student answers 400, like any body id.
+    round = ScopedPrimaryKeyRelatedField(MatchingRound)
+    student = ScopedPrimaryKeyRelatedField(Student)
     offer = serializers.IntegerField(min_value=1, required=False)
     expected_offer = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     locked = serializers.BooleanField(required=False)
@@ -78,25 +79,16 @@ class AssignmentViewSet(TenantReadOnlyViewSet):
         return qs
 
     def _context(self, request):
-        if not core.is_staff(request.membership):
-            raise PermissionDenied(_("Only coordinators change the board."))
-        payload = BoardActionSerializer(data=request.data)
+        require(permissions.can_manage_matching, request, _("Only coordinators change the board."))
+        payload = BoardActionSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        round = MatchingRound.objects.visible_to(request.membership).filter(pk=data["round"]).first()
-        student = Student.objects.visible_to(request.membership).filter(pk=data["student"]).first()
-        if round is None or student is None:
-            return None, None, data
-        return round, student, data
+        return data["round"], data["student"], data
 
     def _run(self, request, work):
         round, student, data = self._context(request)
-        if round is None:
-            return Response({"detail": _("Round or student not found.")}, status=status.HTTP_404_NOT_FOUND)
-        try:
-            work(round, student, data)
-        except services.MatchingError as exc:
-            return Response({"detail": exc.message}, status=exc.status)
+        # A MatchingError answers its status with {"detail": message} (wpl.api.exception_handler).
+        work(round, student, data)
         assignment = Assignment.objects.filter(round=round, student=student).first()
         body = (
             AssignmentSerializer(assignment).data
@@ -118,7 +110,7 @@ class AssignmentViewSet(TenantReadOnlyViewSet):
                 round=round,
                 student=student,
                 offer_id=data["offer"],
-                by=request.user,
+                actor=request.membership,
                 expected_offer_id=self._expected(data),
                 lock=data.get("locked"),
             )
@@ -129,7 +121,7 @@ class AssignmentViewSet(TenantReadOnlyViewSet):
     def unassign(self, request):
         def work(round, student, data):
             services.unassign(
-                round=round, student=student, by=request.user, expected_offer_id=self._expected(data)
+                round=round, student=student, actor=request.membership, expected_offer_id=self._expected(data)
             )
 
         return self._run(request, work)
@@ -137,6 +129,8 @@ class AssignmentViewSet(TenantReadOnlyViewSet):
     @action(detail=False, methods=["post"])
     def lock(self, request):
         def work(round, student, data):
-            services.set_lock(round=round, student=student, locked=data.get("locked", True), by=request.user)
+            services.set_lock(
+                round=round, student=student, locked=data.get("locked", True), actor=request.membership
+            )
 
         return self._run(request, work)

@@ -221,6 +221,8 @@ def seed_follow_up(institution, *, exclude: Programme) -> MatchingRound | None:
             year=year,
         )
     try:
-        return create_follow_up(round=first, by=None, preferences_deadline=timezone.now() + timedelta(days=7))
+        return create_follow_up(
+            round=first, actor=None, preferences_deadline=timezone.now() + timedelta(days=7)
+        )
     except MatchingError:
         return None

@@ -32,8 +32,13 @@ from matching.models import (
 from placements.models import Placement
 from students.models import Student
 from workplaces.models import Organisation, PlacementOffer, Site
+from wpl.audit import audited
+from wpl.errors import ServiceError
 from wpl.models import Membership, Role, User
 from wpl.tasks import enqueue_on_commit
+
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {"new_seed": "draws a lottery seed; writes nothing"}
 
 
 @dataclass(frozen=True)
@@ -69,8 +74,10 @@ def _check_student_in_round(matching_round: MatchingRound, student: Student) -> 
 
 
 @transaction.atomic
+@audited("matching.preferences.save", target="student")
 def save_preferences(
     *,
+    actor: Membership | None,
     matching_round: MatchingRound,
     student: Student,
     choices: Sequence[Choice],
@@ -124,8 +131,10 @@ def save_preferences(
 
 
 @transaction.atomic
+@audited("matching.visit.record")
 def record_visit(
     *,
+    actor: Membership | None,
     matching_round: MatchingRound,
     student: Student,
     offer: PlacementOffer,
@@ -151,13 +160,16 @@ def record_visit(
 
 
 @transaction.atomic
-def delete_visit(*, visit: WorkplaceVisit) -> None:
+@audited("matching.visit.delete", target="visit")
+def delete_visit(*, actor: Membership | None, visit: WorkplaceVisit) -> None:
     visit.delete()
 
 
 @transaction.atomic
+@audited("matching.own_employer.propose")
 def propose_own_employer(
     *,
+    actor: Membership | None,
     matching_round: MatchingRound,
     student: Student,
     organisation_name: str,
@@ -228,16 +240,18 @@ def propose_own_employer(
 
 
 @transaction.atomic
+@audited("matching.ratings.save", target="offer")
 def save_ratings(
     *,
     matching_round: MatchingRound,
     offer: PlacementOffer,
     ratings: Sequence[RatingInput],
-    rated_by: User,
+    actor: Membership | None,
     candidate_ids: set[int],
     now: datetime | None = None,
 ) -> None:
     """Save the workplace's yes / maybe / no (and optional ranking) for the offer's candidates."""
+    rated_by = actor.user if actor is not None else None
     now = now or timezone.now()
     if not selectors.ratings_are_open(matching_round, now=now):
         raise ValidationError(
@@ -281,6 +295,7 @@ def save_ratings(
 
 
 @transaction.atomic
+@audited("matching.workplace_change.record")
 def record_workplace_change(
     *,
     student: Student,
@@ -291,11 +306,12 @@ def record_workplace_change(
     agreed_by_student_at: date | None,
     agreed_by_mentor_at: date | None,
     agreed_by_supervisor_at: date | None,
-    recorded_by: User,
+    actor: Membership | None,
     change: WorkplaceChange | None = None,
     today: date | None = None,
 ) -> WorkplaceChange:
     """Record (or update) a change of workplace with the dates on which each party agreed."""
+    recorded_by = actor.user if actor is not None else None
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     if to_organisation is not None and to_organisation.pk == from_organisation.pk:
@@ -332,8 +348,9 @@ AGREEMENT_FIELDS = ("agreed_by_student_at", "agreed_by_mentor_at", "agreed_by_su
 
 
 @transaction.atomic
+@audited("matching.workplace_change.agree")
 def agree_to_workplace_change(
-    *, change: WorkplaceChange, party: str, today: date | None = None
+    *, actor: Membership | None, change: WorkplaceChange, party: str, today: date | None = None
 ) -> WorkplaceChange:
     """One party (student, mentor or supervisor) agrees today; an earlier agreement is kept."""
     if party not in AGREEMENT_FIELDS:
@@ -345,14 +362,10 @@ def agree_to_workplace_change(
     return change
 
 
-class MatchingError(Exception):
+class MatchingError(ServiceError):
     """Bad input for a matching write; the message is translated and safe to show."""
 
     status = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class MatchingConflict(MatchingError):
@@ -375,13 +388,14 @@ UNSET = object()
 
 
 @transaction.atomic
+@audited("matching.round.create")
 def create_round(
     *,
     programme: Programme,
     academic_year: str,
     year: int,
     name: str,
-    by: User,
+    actor: Membership | None,
     preferences_deadline: datetime | None = None,
     ratings_deadline: datetime | None = None,
     max_choices: int = 5,
@@ -468,16 +482,18 @@ def _check_expected(current: Assignment | None, expected_offer_id) -> None:
 
 
 @transaction.atomic
+@audited("matching.board.assign", target="student")
 def assign(
     *,
     round: MatchingRound,
     student: Student,
     offer_id: int,
-    by: User,
+    actor: Membership | None,
     expected_offer_id: int | None | object = UNSET,
     lock: bool | None = None,
 ) -> Assignment:
     """Assign `student` to an offer by hand (or move them), checking capacity under a row lock."""
+    by = actor.user if actor is not None else None
     _check_student(round, student)
     _ensure_open(round.pk)
     offer = _lock_offer(round, offer_id)
@@ -538,9 +554,15 @@ def assign(
 
 
 @transaction.atomic
+@audited("matching.board.unassign", target="student")
 def unassign(
-    *, round: MatchingRound, student: Student, by: User, expected_offer_id: int | None | object = UNSET
+    *,
+    round: MatchingRound,
+    student: Student,
+    actor: Membership | None,
+    expected_offer_id: int | None | object = UNSET,
 ) -> None:
+    by = actor.user if actor is not None else None
     current = Assignment.objects.filter(round=round, student=student).first()
     if current is None:
         _check_expected(None, expected_offer_id)
@@ -582,7 +604,9 @@ def _set_lock(*, round: MatchingRound, current: Assignment, locked: bool, by: Us
 
 
 @transaction.atomic
-def set_lock(*, round: MatchingRound, student: Student, locked: bool, by: User) -> Assignment:
+@audited("matching.board.lock", target="student")
+def set_lock(*, round: MatchingRound, student: Student, locked: bool, actor: Membership | None) -> Assignment:
+    by = actor.user if actor is not None else None
     current = Assignment.objects.filter(round=round, student=student).first()
     if current is None:
         raise MatchingError(_("Assign the student before locking the assignment."))
@@ -601,10 +625,16 @@ def new_seed() -> int:
 
 
 @transaction.atomic
+@audited("matching.proposal.create")
 def propose(
-    *, round: MatchingRound, by: User, mode: str = algorithms.DEFERRED_ACCEPTANCE, seed: int | None = None
+    *,
+    round: MatchingRound,
+    actor: Membership | None,
+    mode: str = algorithms.DEFERRED_ACCEPTANCE,
+    seed: int | None = None,
 ) -> MatchingProposal:
     """Compute a proposal with a (recorded) lottery seed; the board itself does not change."""
+    by = actor.user if actor is not None else None
     if round.status == MatchingRound.Status.PUBLISHED:
         raise MatchingConflict(_("This round has been published; the board can no longer change."))
     if mode not in selectors.MODES:
@@ -638,8 +668,10 @@ def propose(
 
 
 @transaction.atomic
-def apply_proposal(*, proposal: MatchingProposal, by: User) -> dict[str, int]:
+@audited("matching.proposal.apply", target="proposal")
+def apply_proposal(*, proposal: MatchingProposal, actor: Membership | None) -> dict[str, int]:
     """Write the proposal to the board (locked assignments are kept); every change is recorded."""
+    by = actor.user if actor is not None else None
     round = MatchingRound.objects.select_for_update().get(pk=proposal.round_id)
     if round.status == MatchingRound.Status.PUBLISHED:
         raise MatchingConflict(_("This round has been published; the board can no longer change."))
@@ -725,7 +757,10 @@ def apply_proposal(*, proposal: MatchingProposal, by: User) -> dict[str, int]:
 
 
 @transaction.atomic
-def publish(*, round: MatchingRound, by: User, acknowledged: Iterable[str] = ()) -> list[Placement]:
+@audited("matching.round.publish", target="round")
+def publish(
+    *, round: MatchingRound, actor: Membership | None, acknowledged: Iterable[str] = ()
+) -> list[Placement]:
     """Turn the board into placements, notify everybody concerned, close the round.
 
     Refused while an assignment is to a workplace that is not approved for the programme
@@ -733,6 +768,7 @@ def publish(*, round: MatchingRound, by: User, acknowledged: Iterable[str] = ())
     left unplaced need the coordinator's confirmation: `acknowledged` names the kinds they
     confirmed ("conflicts", "unplaced"); otherwise `PublishNeedsConfirmation` names them.
     """
+    by = actor.user if actor is not None else None
     from matching import tasks
 
     round = MatchingRound.objects.select_for_update().get(pk=round.pk)
@@ -834,7 +870,10 @@ def publish(*, round: MatchingRound, by: User, acknowledged: Iterable[str] = ())
 
 
 @transaction.atomic
-def set_supervisor(*, placement: Placement, supervisor: Membership | None, by: User) -> Placement:
+@audited("matching.placement.supervisor")
+def set_supervisor(
+    *, placement: Placement, supervisor: Membership | None, actor: Membership | None
+) -> Placement:
     from matching import tasks
 
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
@@ -860,10 +899,11 @@ def set_supervisor(*, placement: Placement, supervisor: Membership | None, by: U
 
 
 @transaction.atomic
+@audited("matching.round.follow_up")
 def create_follow_up(
     *,
     round: MatchingRound,
-    by: User,
+    actor: Membership | None,
     name: str = "",
     preferences_deadline: datetime | None = None,
     ratings_deadline: datetime | None = None,

@@ -3,21 +3,18 @@ candidate ratings, and the coordinator's record of a change of workplace (year 2
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue.models import ProfessionalRole, Programme
-from matching import selectors, services
+from matching import permissions, selectors, services
 from matching.forms import (
     AssignForm,
     FollowUpForm,
@@ -41,18 +38,12 @@ from wpl import exports
 from wpl import permissions as core
 from wpl.forms import add_service_errors
 from wpl.ids import parse_id
-from wpl.models import Role
-from wpl.views import membership_required
-
-
-def _require_student(request) -> Student | None:
-    if request.membership.role != Role.STUDENT:
-        raise PermissionDenied
-    return selectors.student_for(request.membership)
+from wpl.views import permission_required
 
 
 def _student_round(request, pk: int) -> tuple[Student, MatchingRound]:
-    student = _require_student(request)
+    """The student's own record and a round of theirs (404 otherwise); pages guard the role."""
+    student = selectors.student_for(request.membership)
     if student is None:
         raise Http404
     matching_round = get_object_or_404(
@@ -68,10 +59,10 @@ def _round_context(matching_round: MatchingRound) -> dict:
     }
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def preferences_home(request):
     """A student's matching rounds (their programme and year)."""
-    student = _require_student(request)
+    student = selectors.student_for(request.membership)
     rounds = (
         list(selectors.rounds_for_student(membership=request.membership, student=student)) if student else []
     )
@@ -82,7 +73,7 @@ def preferences_home(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def round_detail(request, pk: int):
     """The student's page in a round: what to do, the current ranking, or 'you stay at …'."""
     student, matching_round = _student_round(request, pk)
@@ -113,7 +104,7 @@ def round_detail(request, pk: int):
     return render(request, "matching/preferences/round.html", context)
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def offer_list(request, pk: int):
     """Accepted offers of the round, with filters (HTMX refreshes the results only)."""
     student, matching_round = _student_round(request, pk)
@@ -138,10 +129,10 @@ def offer_list(request, pk: int):
     return render(request, "matching/preferences/offers.html", context)
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def offer_detail(request, pk: int):
     """One offer; the student records a visit or introductory interview here."""
-    student = _require_student(request)
+    student = selectors.student_for(request.membership)
     if student is None:
         raise Http404
     found = selectors.offer_for_student(membership=request.membership, student=student, offer_id=pk)
@@ -154,6 +145,7 @@ def offer_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.record_visit(
+                actor=request.membership,
                 matching_round=matching_round,
                 student=student,
                 offer=offer,
@@ -205,7 +197,7 @@ def _moved(data, max_choices: int, move: str) -> dict:
     return initial
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def ranking(request, pk: int):
     """Rank up to max_choices offers with a short motivation; phone-friendly numbered slots."""
     student, matching_round = _student_round(request, pk)
@@ -232,6 +224,7 @@ def ranking(request, pk: int):
         if form.is_valid():
             try:
                 services.save_preferences(
+                    actor=request.membership,
                     matching_round=matching_round,
                     student=student,
                     choices=[services.Choice(rank=n, offer=o, motivation=m) for n, o, m in form.choices],
@@ -272,7 +265,7 @@ def ranking(request, pk: int):
     return render(request, "matching/preferences/ranking.html", context)
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def visits(request, pk: int):
     """The student's visits and introductory interviews in the round; add or remove one."""
     student, matching_round = _student_round(request, pk)
@@ -285,7 +278,7 @@ def visits(request, pk: int):
             ),
             pk=request.POST.get("visit") if str(request.POST.get("visit", "")).isdigit() else 0,
         )
-        services.delete_visit(visit=visit)
+        services.delete_visit(actor=request.membership, visit=visit)
         messages.success(request, _("The visit was removed."))
         return redirect("preferences-visits", pk=matching_round.pk)
     if request.method == "POST":
@@ -293,6 +286,7 @@ def visits(request, pk: int):
         if form.is_valid():
             try:
                 services.record_visit(
+                    actor=request.membership,
                     matching_round=matching_round,
                     student=student,
                     offer=form.cleaned_data["offer"],
@@ -316,14 +310,16 @@ def visits(request, pk: int):
     return render(request, "matching/preferences/visits.html", context)
 
 
-@membership_required
+@permission_required(permissions.can_state_preferences)
 def own_employer(request, pk: int):
     """A working student proposes their own employer as workplace (context 'own employee')."""
     student, matching_round = _student_round(request, pk)
     form = OwnEmployerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.propose_own_employer(matching_round=matching_round, student=student, **form.cleaned_data)
+            services.propose_own_employer(
+                actor=request.membership, matching_round=matching_round, student=student, **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -342,18 +338,12 @@ def own_employer(request, pk: int):
     return render(request, "matching/preferences/own_employer.html", context)
 
 
-def _require_host(request) -> None:
-    if request.membership.role not in (Role.MENTOR, Role.ORG_ADMIN):
-        raise PermissionDenied
-
-
-@membership_required
+@permission_required(permissions.can_rate_candidates)
 def candidates_list(request):
     """Offers of the mentor's / contact's organisations with candidates to rate."""
-    _require_host(request)
     rows = selectors.offers_with_candidates(membership=request.membership)
     pending = []
-    if request.membership.role == Role.MENTOR:
+    if core.is_mentor(request.membership):
         pending = list(
             selectors.workplace_changes(membership=request.membership).filter(
                 agreed_by_mentor_at__isnull=True
@@ -364,10 +354,9 @@ def candidates_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_rate_candidates)
 def candidate_ratings(request, pk: int):
     """Rate the candidates of one offer: yes / maybe / no and an optional ranking."""
-    _require_host(request)
     offer = get_object_or_404(selectors.host_offers(request.membership), pk=pk)
     matching_round = selectors.round_of_offer(offer)
     candidates = (
@@ -394,7 +383,7 @@ def candidate_ratings(request, pk: int):
                         )
                         for c in candidates
                     ],
-                    rated_by=request.user,
+                    actor=request.membership,
                     candidate_ids={c.student.pk for c in candidates},
                 )
             except ValidationError as error:
@@ -411,21 +400,14 @@ def candidate_ratings(request, pk: int):
     return render(request, "matching/preferences/candidate_ratings.html", context)
 
 
-def _require_staff(request) -> None:
-    if not core.is_staff(request.membership):
-        raise PermissionDenied
-
-
-@membership_required
+@permission_required(permissions.can_see_workplace_changes)
 def workplace_changes(request):
     """Coordinators see every change; supervisors those of their students (to give agreement)."""
-    if not core.is_school(request.membership):
-        raise PermissionDenied
     changes = selectors.workplace_changes(membership=request.membership)
     return render(
         request,
         "matching/preferences/changes_list.html",
-        {"changes": changes, "can_record": core.is_staff(request.membership)},
+        {"changes": changes, "can_record": permissions.can_manage_matching(request.membership)},
     )
 
 
@@ -466,7 +448,7 @@ def _save_change(request, *, change: WorkplaceChange | None):
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.record_workplace_change(
-                change=change, recorded_by=request.user, **form.cleaned_data
+                change=change, actor=request.membership, **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -482,36 +464,24 @@ def _save_change(request, *, change: WorkplaceChange | None):
     return render(request, "matching/preferences/change_form.html", {"form": form, "change": change})
 
 
-@membership_required
+@permission_required(permissions.can_manage_matching)
 def workplace_change_new(request):
-    _require_staff(request)
     return _save_change(request, change=None)
 
 
-@membership_required
+@permission_required(permissions.can_manage_matching)
 def workplace_change_detail(request, pk: int):
-    _require_staff(request)
     change = get_object_or_404(selectors.workplace_changes(membership=request.membership), pk=pk)
     return _save_change(request, change=change)
 
 
-AGREEING_PARTIES = {
-    Role.STUDENT: "agreed_by_student_at",
-    Role.MENTOR: "agreed_by_mentor_at",
-    Role.SUPERVISOR: "agreed_by_supervisor_at",
-}
-
-
-@membership_required
-@require_http_methods(["GET", "POST"])
+@permission_required(permissions.can_agree_to_workplace_change, methods=["GET", "POST"])
 def workplace_change_agree(request, pk: int):
     """The student, the mentor or the supervisor gives their own agreement to a change."""
-    field = AGREEING_PARTIES.get(request.membership.role)
-    if field is None:
-        raise PermissionDenied
+    field = permissions.agreement_field(request.membership)
     change = get_object_or_404(selectors.workplace_changes(membership=request.membership), pk=pk)
     if request.method == "POST":
-        services.agree_to_workplace_change(change=change, party=field)
+        services.agree_to_workplace_change(actor=request.membership, change=change, party=field)
         messages.success(request, _("Thank you: your agreement was recorded."))
         return redirect("workplace-change-agree", pk=change.pk)
     return render(
@@ -528,24 +498,12 @@ BOARD_FILTERS = {
 }
 
 
-def staff_required(view):
-    """Signed in, with a role, and a coordinator or institution admin."""
-
-    @membership_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not core.is_staff(request.membership):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
 def _round(request, pk: int):
     return get_object_or_404(selectors.rounds(membership=request.membership), pk=pk)
 
 
-def _require_post(request):
+def _post_only(request):
+    """405 for anything but POST (asked after the object lookup: another tenant's round is 404)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     return None
@@ -558,7 +516,7 @@ def _int(value, default: int = 1) -> int:
         return default
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def round_list(request):
     rounds = selectors.rounds(membership=request.membership).order_by(
         "-academic_year", "programme__name", "year"
@@ -566,7 +524,7 @@ def round_list(request):
     return render(request, "matching/round_list.html", {"rounds": rounds})
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def round_create(request):
     programmes = Programme.objects.visible_to(request.membership).order_by("name")
     form = RoundForm(request.POST or None, programmes=programmes)
@@ -581,10 +539,10 @@ def round_create(request):
                 preferences_deadline=data["preferences_deadline"],
                 ratings_deadline=data["ratings_deadline"],
                 max_choices=data["max_choices"],
-                by=request.user,
+                actor=request.membership,
             )
         except services.MatchingError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The matching round was created."))
             return redirect("matching-board", pk=round.pk)
@@ -609,7 +567,7 @@ def _board_query(request) -> tuple[str, int]:
     return only, _int(request.GET.get("page"), 1)
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def board(request, pk: int):
     round = _round(request, pk)
     only, page = _board_query(request)
@@ -659,7 +617,7 @@ def _row_response(request, round, student_id: int, *, error: str = "", status: i
 
 def _board_action(request, pk: int, action: str):
     round = _round(request, pk)
-    not_allowed = _require_post(request)
+    not_allowed = _post_only(request)
     if not_allowed:
         return not_allowed
     form = AssignForm(request.POST)
@@ -678,17 +636,17 @@ def _board_action(request, pk: int, action: str):
                 round=round,
                 student=student,
                 offer_id=data["offer"],
-                by=request.user,
+                actor=request.membership,
                 expected_offer_id=data["expected"],
             )
             done = _("Assignment saved.")
         elif action == "unassign":
             services.unassign(
-                round=round, student=student, by=request.user, expected_offer_id=data["expected"]
+                round=round, student=student, actor=request.membership, expected_offer_id=data["expected"]
             )
             done = _("Assignment removed.")
         else:
-            services.set_lock(round=round, student=student, locked=data["locked"], by=request.user)
+            services.set_lock(round=round, student=student, locked=data["locked"], actor=request.membership)
             done = _("Assignment locked.") if data["locked"] else _("Assignment unlocked.")
     except services.MatchingError as exc:
         return _action_result(
@@ -720,22 +678,22 @@ def _action_result(request, round, student_id, *, error="", success="", status=2
     return redirect(target)
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def board_assign(request, pk: int):
     return _board_action(request, pk, "assign")
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def board_unassign(request, pk: int):
     return _board_action(request, pk, "unassign")
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def board_lock(request, pk: int):
     return _board_action(request, pk, "lock")
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def board_student(request, pk: int, student_pk: int):
     """One student: every choice with the workplace's verdict, and assigning to any offer."""
     round = _round(request, pk)
@@ -756,23 +714,26 @@ def board_student(request, pk: int, student_pk: int):
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def round_history(request, pk: int):
     round = _round(request, pk)
     return render(request, "matching/history.html", {"round": round, "changes": selectors.history(round)})
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def propose(request, pk: int):
     round = _round(request, pk)
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.propose(
-                round=round, by=request.user, mode=form.cleaned_data["mode"], seed=form.cleaned_data["seed"]
+                round=round,
+                actor=request.membership,
+                mode=form.cleaned_data["mode"],
+                seed=form.cleaned_data["seed"],
             )
         except services.MatchingError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             return redirect("matching-proposal", pk=round.pk, proposal_pk=proposal.pk)
     proposals = MatchingProposal.objects.filter(round=round).select_related("created_by")[:20]
@@ -791,7 +752,7 @@ def _proposal(request, round, proposal_pk: int) -> MatchingProposal:
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def proposal_detail(request, pk: int, proposal_pk: int):
     round = _round(request, pk)
     proposal = _proposal(request, round, proposal_pk)
@@ -816,15 +777,15 @@ def proposal_detail(request, pk: int, proposal_pk: int):
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def proposal_apply(request, pk: int, proposal_pk: int):
     round = _round(request, pk)
     proposal = _proposal(request, round, proposal_pk)
-    not_allowed = _require_post(request)
+    not_allowed = _post_only(request)
     if not_allowed:
         return not_allowed
     try:
-        counts = services.apply_proposal(proposal=proposal, by=request.user)
+        counts = services.apply_proposal(proposal=proposal, actor=request.membership)
     except services.MatchingError as exc:
         messages.error(request, exc.message)
         return redirect("matching-proposal", pk=round.pk, proposal_pk=proposal.pk)
@@ -835,7 +796,7 @@ def proposal_apply(request, pk: int, proposal_pk: int):
     return redirect("matching-board", pk=round.pk)
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def publish(request, pk: int):
     """Ask for confirmation, naming what is wrong; refuse what may not be published at all."""
     round = _round(request, pk)
@@ -854,7 +815,7 @@ def publish(request, pk: int):
             try:
                 created = services.publish(
                     round=round,
-                    by=request.user,
+                    actor=request.membership,
                     acknowledged=needs if confirmed else (),
                 )
             except services.PublishNeedsConfirmation as exc:
@@ -885,16 +846,16 @@ def publish(request, pk: int):
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def follow_up(request, pk: int):
     """Open a follow-up round for the students this published round left unplaced."""
     round = _round(request, pk)
     form = FollowUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            created = services.create_follow_up(round=round, by=request.user, **form.cleaned_data)
+            created = services.create_follow_up(round=round, actor=request.membership, **form.cleaned_data)
         except services.MatchingError as exc:
-            form.add_error(None, exc.message)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("The follow-up round was opened."))
             return redirect("matching-board", pk=created.pk)
@@ -912,7 +873,7 @@ def follow_up(request, pk: int):
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def supervisors(request, pk: int):
     round = _round(request, pk)
     placements = list(selectors.round_placements(round))
@@ -929,7 +890,7 @@ def supervisors(request, pk: int):
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def supervisor_set(request, pk: int, placement_pk: int):
     round = _round(request, pk)
     placement = get_object_or_404(
@@ -938,7 +899,7 @@ def supervisor_set(request, pk: int, placement_pk: int):
         ),
         pk=placement_pk,
     )
-    not_allowed = _require_post(request)
+    not_allowed = _post_only(request)
     if not_allowed:
         return not_allowed
     people = selectors.supervisors()
@@ -948,7 +909,7 @@ def supervisor_set(request, pk: int, placement_pk: int):
     if form.is_valid():
         try:
             placement = services.set_supervisor(
-                placement=placement, supervisor=form.cleaned_data["supervisor"], by=request.user
+                placement=placement, supervisor=form.cleaned_data["supervisor"], actor=request.membership
             )
         except services.MatchingError as exc:
             error, status = exc.message, exc.status
@@ -976,7 +937,7 @@ def supervisor_set(request, pk: int, placement_pk: int):
     )
 
 
-@staff_required
+@permission_required(permissions.can_manage_matching)
 def export(request, pk: int):
     """The whole round as JSON or CSV, enough to recompute any result."""
     round = _round(request, pk)

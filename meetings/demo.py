@@ -15,7 +15,45 @@ from meetings.services import _placement_people, _title
 from placements.models import Placement
 
 
+def seed_mentor_day(institution) -> None:
+    """A mentor start day (10:00-16:00) with its matching session, every mentor invited."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from workplaces.models import Mentor
+
+    if Meeting.objects.filter(kind=Kind.MENTOR_DAY).exists():
+        return
+    brussels = ZoneInfo("Europe/Brussels")
+    day = timezone.localdate() + timedelta(days=21)
+    while day.isoweekday() != 3:  # a Wednesday
+        day += timedelta(days=1)
+    at = lambda h: datetime.combine(day, time(h), tzinfo=brussels)  # noqa: E731
+    start_day = Meeting.objects.create(
+        kind=Kind.MENTOR_DAY, title="Startdag mentoren", starts_at=at(10), ends_at=at(16),
+        location=f"Campus {institution.name}",
+    )  # fmt: skip
+    session = Meeting.objects.create(
+        kind=Kind.MATCHING_SESSION, title="Matchingsessie · Startdag mentoren", starts_at=at(14),
+        ends_at=at(16), location=f"Campus {institution.name}", part_of=start_day,
+    )  # fmt: skip
+    mentors = list(Mentor.objects.select_related("user")[:20])
+    for meeting in (start_day, session):
+        Participant.objects.bulk_create(
+            Participant(
+                institution_id=meeting.institution_id,
+                meeting=meeting,
+                user=m.user,
+                name=f"{m.first_name} {m.last_name}",
+                email=m.user.email if m.user_id else m.email,
+                role="mentor",
+            )  # fmt: skip
+            for m in mentors
+        )
+
+
 def seed(institution) -> None:
+    seed_mentor_day(institution)
     placements = Placement.objects.select_related("student__user", "mentor__user", "supervisor__user")[:6]
     today = timezone.localdate()
     for placement in placements:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from meetings.models import Kind, Participant
 
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-KINDS = [(k.value, k.label) for k in Kind if k != Kind.MENTOR_DAY]
+KINDS = [(k.value, k.label) for k in Kind if k not in (Kind.MENTOR_DAY, Kind.MATCHING_SESSION)]
 
 
 class ScheduleForm(forms.Form):
@@ -87,3 +87,115 @@ class MinutesForm(forms.Form):
                     (text, users.get(self.cleaned_data.get(f"owner_{i}")), self.cleaned_data[f"due_{i}"])
                 )
         return out
+
+
+ERROR_KEYS = ("required", "min_value", "max_value", "invalid")
+
+
+class MeetingTypesForm(forms.Form):
+    """A programme's meetings per school year: how many of each kind and how long they last."""
+
+    NUMBER_ERROR = _("Give a number from 0 to 20.")
+    DURATION_ERROR = _("Give a duration from 15 to 600 minutes.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for value, label in KINDS:
+            self.fields[f"{value}_required"] = forms.IntegerField(
+                label=_("%(kind)s: required per school year") % {"kind": label},
+                min_value=0,
+                max_value=20,
+                error_messages=dict.fromkeys(
+                    ("required", "min_value", "max_value", "invalid"), self.NUMBER_ERROR
+                ),
+            )
+            self.fields[f"{value}_duration"] = forms.IntegerField(
+                label=_("%(kind)s: duration (minutes)") % {"kind": label},
+                min_value=15,
+                max_value=600,
+                error_messages=dict.fromkeys(
+                    ("required", "min_value", "max_value", "invalid"), self.DURATION_ERROR
+                ),
+            )
+
+    @staticmethod
+    def base_kinds():
+        return KINDS
+
+    def clean(self):
+        data = super().clean()
+        if all(data.get(f"{k}_required") == 0 for k, _label in KINDS):
+            raise forms.ValidationError(_("A programme needs at least one meeting per school year."))
+        return data
+
+    def values(self) -> dict[str, tuple[int, int]]:
+        return {
+            k: (self.cleaned_data[f"{k}_required"], self.cleaned_data[f"{k}_duration"]) for k, _l in KINDS
+        }
+
+
+class MentorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.first_name} {obj.last_name} · {obj.organisation.name}"
+
+
+class MentorDayForm(forms.Form):
+    """The mentor start day (10:00-16:00 in the guide) with its matching session."""
+
+    title = forms.CharField(label=_("Title"), max_length=200, initial=_("Mentor start day"))
+    starts_at = forms.DateTimeField(label=_("Start"), widget=DATETIME_WIDGET)
+    ends_at = forms.DateTimeField(label=_("End"), widget=DATETIME_WIDGET)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    session_starts_at = forms.DateTimeField(
+        label=_("Matching session: start"), widget=DATETIME_WIDGET, required=False
+    )
+    session_ends_at = forms.DateTimeField(
+        label=_("Matching session: end"), widget=DATETIME_WIDGET, required=False
+    )
+    mentors = MentorChoiceField(
+        label=_("Mentors to invite"), queryset=None, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    all_mentors = forms.BooleanField(label=_("Invite every mentor in the list"), required=False)
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentors"].queryset = mentors
+        self.fields["mentors"].error_messages["invalid_choice"] = _("Choose mentors from the list.")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The end must come after the start."))
+        s_start, s_end = data.get("session_starts_at"), data.get("session_ends_at")
+        if bool(s_start) != bool(s_end):
+            self.add_error("session_ends_at", _("Give both the start and the end of the matching session."))
+        elif s_start and s_end:
+            if s_end <= s_start:
+                self.add_error("session_ends_at", _("The end must come after the start."))
+            elif start and end and (s_start < start or s_end > end):
+                self.add_error("session_starts_at", _("The matching session must fall within the start day."))
+        if not data.get("all_mentors") and not data.get("mentors"):
+            self.add_error("mentors", _("Choose at least one mentor to invite."))
+        return data
+
+    def chosen(self):
+        if self.cleaned_data.get("all_mentors"):
+            return self.fields["mentors"].queryset
+        return self.cleaned_data["mentors"]
+
+
+class InviteMentorsForm(forms.Form):
+    mentors = MentorChoiceField(
+        label=_("Mentors to invite"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, mentors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mentors"].queryset = mentors
+        self.fields["mentors"].error_messages.update(
+            {
+                "required": _("Choose at least one mentor to invite."),
+                "invalid_choice": _("Choose mentors from the list."),
+            }
+        )

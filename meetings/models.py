@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     VISIT = "visit", _("Workplace visit")
     EVALUATION = "evaluation", _("Evaluation meeting")
     MENTOR_DAY = "mentor_day", _("Mentor start day")
+    MATCHING_SESSION = "matching_session", _("Matching session")
 
 
 # Who takes part in each kind of meeting of a placement.
@@ -37,6 +38,7 @@ PARTICIPANT_ROLES: dict[str, tuple[str, ...]] = {
     Kind.VISIT: ("student", "mentor", "supervisor"),
     Kind.EVALUATION: ("student", "mentor", "supervisor"),
     Kind.MENTOR_DAY: (),
+    Kind.MATCHING_SESSION: (),
 }
 
 # The sources' minimum per school year when a programme sets nothing else.
@@ -99,6 +101,10 @@ class Meeting(TenantModel):
 
     placement = models.ForeignKey(
         "placements.Placement", on_delete=models.CASCADE, null=True, blank=True, related_name="meetings"
+    )
+    # A part of a larger event, e.g. the matching session of a mentor start day.
+    part_of = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)

@@ -18,8 +18,18 @@ from django.utils.translation import gettext as _
 from meetings import ics
 from meetings.models import PARTICIPANT_ROLES, Action, Kind, Meeting, MeetingType, Participant
 from wpl import audit, registry
+from wpl.audit import audited
 from wpl.models import Membership, User
 from wpl.notifications import absolute_url, notify, recipient_key
+
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "duration_for": "reads a meeting type's length",
+    "send_invitations": "sends the invitations inside write services, which record the event",
+    "respond_token": "signs a link; stores nothing",
+    "read_respond_token": "reads a signed link",
+    "feed_owner": "reads whose calendar feed a token opens",
+}
 
 RESPOND_SALT = "meetings.respond"
 RESPOND_MAX_AGE = 60 * 60 * 24 * 60  # an invitation link works for 60 days
@@ -101,7 +111,7 @@ def schedule_meeting(
     duration_minutes: int | None = None,
 ) -> Meeting:
     """Plan a meeting of a placement with its participants and send the invitations."""
-    if kind not in PARTICIPANT_ROLES or kind == Kind.MENTOR_DAY:
+    if kind not in PARTICIPANT_ROLES or kind in (Kind.MENTOR_DAY, Kind.MATCHING_SESSION):
         raise MeetingError(_("Choose a kind of meeting."))
     if timezone.is_naive(starts_at):
         raise MeetingError(_("Enter a date and time."))
@@ -133,31 +143,105 @@ def schedule_meeting(
     return meeting
 
 
+def _add_mentors(meeting: Meeting, mentors) -> list[Participant]:
+    """Participants for the mentors not invited yet (by account, else by address)."""
+    have = {(p.user_id, p.email.lower()) for p in meeting.participants.all()}
+    have_users = {u for u, _e in have if u}
+    have_emails = {e for _u, e in have if e}
+    new = []
+    for m in mentors:
+        email = (m.user.email if m.user_id else m.email) or ""
+        if (m.user_id and m.user_id in have_users) or (email and email.lower() in have_emails):
+            continue
+        have_users.add(m.user_id)
+        have_emails.add(email.lower())
+        new.append(
+            Participant(
+                institution_id=meeting.institution_id,
+                meeting=meeting,
+                user=m.user,
+                name=f"{m.first_name} {m.last_name}".strip(),
+                email=email,
+                role="mentor",
+            )
+        )
+    return Participant.objects.bulk_create(new)
+
+
 @transaction.atomic
 def schedule_event(
     *, actor: Membership, kind: str, title: str, starts_at: datetime, ends_at: datetime, location: str,
-    mentors,
+    mentors, part_of: Meeting | None = None,
 ) -> Meeting:  # fmt: skip
     """One event for many people, e.g. the mentor start day: one meeting, many participants."""
     if ends_at <= starts_at:
         raise MeetingError(_("The end must come after the start."))
     meeting = Meeting.objects.create(
-        kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, location=location, organiser=actor.user
-    )
-    Participant.objects.bulk_create(
-        Participant(
-            institution_id=meeting.institution_id,
-            meeting=meeting,
-            user=m.user,
-            name=str(m),
-            email=m.email,
-            role="mentor",
-        )
-        for m in mentors
-    )
+        kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, location=location,
+        organiser=actor.user, part_of=part_of,
+    )  # fmt: skip
+    _add_mentors(meeting, mentors)
     audit.record(actor=actor, action="meetings.event.schedule", obj=meeting, summary=title)
     send_invitations(meeting)
     return meeting
+
+
+@transaction.atomic
+def schedule_mentor_day(
+    *,
+    actor: Membership,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    location: str,
+    session_starts_at: datetime | None,
+    session_ends_at: datetime | None,
+    mentors,
+) -> Meeting:
+    """The mentor start day: one event for many mentors, with its matching session.
+
+    The day and its session are two events (each its own iCalendar invitation, UID and
+    SEQUENCE), the session linked to the day (`part_of`); every mentor invited to the day
+    is invited to the session too.
+    """
+    if timezone.is_naive(starts_at) or timezone.is_naive(ends_at):
+        raise MeetingError(_("Enter a date and time."))
+    mentors = list(mentors)
+    if not mentors:
+        raise MeetingError(_("Choose at least one mentor to invite."))
+    day = schedule_event(
+        actor=actor, kind=Kind.MENTOR_DAY, title=title, starts_at=starts_at, ends_at=ends_at,
+        location=location, mentors=mentors,
+    )  # fmt: skip
+    if session_starts_at is not None and session_ends_at is not None:
+        if session_starts_at < starts_at or session_ends_at > ends_at:
+            raise MeetingError(_("The matching session must fall within the start day."))
+        schedule_event(
+            actor=actor, kind=Kind.MATCHING_SESSION, title=f"{Kind.MATCHING_SESSION.label} · {title}",
+            starts_at=session_starts_at, ends_at=session_ends_at, location=location, mentors=mentors,
+            part_of=day,
+        )  # fmt: skip
+    return day
+
+
+@transaction.atomic
+def invite_mentors(*, actor: Membership, day: Meeting, mentors) -> int:
+    """Invite more mentors to a start day and its sessions; only the new ones get mail."""
+    if day.kind != Kind.MENTOR_DAY:
+        raise MeetingError(_("Only a mentor start day takes more mentors."))
+    if day.status != Meeting.Status.PLANNED:
+        raise MeetingError(_("This meeting is no longer planned."))
+    mentors = list(mentors)
+    added = len(_add_mentors(day, mentors))
+    for session in day.sessions.filter(status=Meeting.Status.PLANNED):
+        _add_mentors(session, mentors)
+        send_invitations(session)
+    # Earlier participants already have this SEQUENCE's invitation: notify() skips them.
+    send_invitations(day)
+    audit.record(
+        actor=actor, action="meetings.event.invite", obj=day, summary=day.title, data={"added": added}
+    )
+    return added
 
 
 @transaction.atomic
@@ -195,8 +279,13 @@ def cancel_meeting(*, actor: Membership, meeting: Meeting) -> Meeting:
 
 
 @transaction.atomic
+@audited("meetings.participant.respond")
 def respond(
-    *, participant: Participant, response: str, proposed_start: datetime | None = None
+    *,
+    actor: Membership | None,
+    participant: Participant,
+    response: str,
+    proposed_start: datetime | None = None,
 ) -> Participant:
     """A participant accepts, declines or proposes another time (the organiser is told)."""
     if response not in {
@@ -276,9 +365,10 @@ def record_minutes(
 
 
 @transaction.atomic
-def complete_action(*, user: User, action: Action) -> Action:
+@audited("meetings.action.done")
+def complete_action(*, actor: Membership, action: Action) -> Action:
     """The owner marks their agreed action done."""
-    if action.owner_id != user.pk:
+    if action.owner_id != actor.user_id:
         raise MeetingError(_("Only the owner can mark this action done."))
     Action.objects.filter(pk=action.pk, done_at__isnull=True).update(done_at=timezone.now())
     action.refresh_from_db()
@@ -298,8 +388,13 @@ def _hash(token: str) -> str:
 
 
 @transaction.atomic
-def regenerate_feed(*, user: User) -> str:
-    """A new secret feed address for `user`; the previous one stops working. Returns the token."""
+@audited("meetings.feed.regenerate")
+def regenerate_feed(*, actor: Membership) -> str:
+    """A new secret feed address for the actor's person; the previous one stops working.
+
+    Returns the token (the feed itself is per person, across institutions).
+    """
+    user = actor.user
     import secrets
 
     from meetings.models import CalendarFeed
@@ -310,10 +405,12 @@ def regenerate_feed(*, user: User) -> str:
 
 
 @transaction.atomic
-def revoke_feed(*, user: User) -> None:
+@audited("meetings.feed.revoke")
+def revoke_feed(*, actor: Membership) -> None:
+    """The person's feed address stops working."""
     from meetings.models import CalendarFeed
 
-    CalendarFeed.objects.filter(user=user).delete()
+    CalendarFeed.objects.filter(user=actor.user).delete()
 
 
 def feed_owner(token: str) -> User | None:
@@ -323,3 +420,34 @@ def feed_owner(token: str) -> User | None:
         return None
     feed = CalendarFeed.objects.filter(token_hash=_hash(token)).select_related("user").first()
     return feed.user if feed and feed.user.is_active else None
+
+
+@transaction.atomic
+def save_meeting_types(
+    *, actor: Membership, programme, values: dict[str, tuple[int, int]]
+) -> list[MeetingType]:
+    """A programme's required meetings per school year and their length, per kind.
+
+    Every kind is saved (also a 0), so the programme's own numbers replace the sources'
+    defaults as a whole (`selectors.required_counts`).
+    """
+    saved = []
+    for kind, (required, duration) in values.items():
+        if kind not in PARTICIPANT_ROLES or kind in (Kind.MENTOR_DAY, Kind.MATCHING_SESSION):
+            raise MeetingError(_("Choose a kind of meeting."))
+        if not (0 <= required <= 20 and 15 <= duration <= 600):
+            raise MeetingError(_("Give a number from 0 to 20."))
+        row, _created = MeetingType.objects.update_or_create(
+            programme=programme,
+            kind=kind,
+            defaults={"required_per_year": required, "duration_minutes": duration},
+        )
+        saved.append(row)
+    audit.record(
+        actor=actor,
+        action="meetings.types.save",
+        obj=programme,
+        summary=str(programme),
+        data={k: list(v) for k, v in values.items()},
+    )
+    return saved

@@ -12,16 +12,28 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from placements.reminders import Rule, due_steps, rules_for
 from wpl.notifications import notify, notify_many, recipient_key
+from wpl.registry import ReminderKind
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Meetings per batch of a sweep (one insert per batch); the killed-worker test makes it small.
 BATCH = int(os.environ.get("WPL_SWEEP_BATCH", "500"))
 MINUTES_HORIZON_DAYS = 120
 MINUTES_DEFAULT = Rule(days=2, steps=("organiser", "supervisor"), step_days=5)
+MINUTES_KIND = ReminderKind(
+    kind="meetings.minutes",
+    label=_("Minutes of a meeting not recorded after N days"),
+    days=MINUTES_DEFAULT.days,
+    steps=MINUTES_DEFAULT.steps,
+    step_days=MINUTES_DEFAULT.step_days,
+    roles=("organiser", "supervisor", "mentor"),
+    unit="days",
+    order=20,
+)
 
 
 def sweep_meetings_tomorrow(now: datetime) -> int:

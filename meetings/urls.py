@@ -5,6 +5,9 @@ from meetings import views
 urlpatterns = [
     path("meetings/", views.meeting_list, name="meetings-list"),
     path("meetings/coverage/", views.coverage, name="meetings-coverage"),
+    path("meetings/mentor-days/", views.mentor_days, name="meetings-mentor-days"),
+    path("meetings/mentor-days/<int:pk>/", views.mentor_day, name="meetings-mentor-day"),
+    path("meetings/types/<int:pk>/", views.meeting_types, name="meetings-types"),
     path("meetings/calendar/", views.calendar_settings, name="meetings-calendar"),
     path("meetings/placement/<int:pk>/", views.placement_meetings, name="meetings-placement"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meetings-detail"),

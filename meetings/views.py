@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from meetings import ics, permissions, selectors, services
-from meetings.forms import MinutesForm, RescheduleForm, RespondForm, ScheduleForm
-from meetings.models import Action, Meeting, Participant
+from meetings.forms import MeetingTypesForm, MinutesForm, RescheduleForm, RespondForm, ScheduleForm
+from meetings.models import DEFAULT_REQUIRED, Action, Kind, Meeting, MeetingType, Participant
 from placements.models import Placement
 from wpl import tenancy
 from wpl.academic_years import current_academic_year
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 
 @membership_required
@@ -35,13 +36,46 @@ def meeting_list(request):
     return render(request, "meetings/meeting_list.html", context)
 
 
-@membership_required
+@permission_required(permissions.can_see_coverage)
 def coverage(request):
-    if not permissions.can_see_coverage(request.membership):
-        raise PermissionDenied
     year = current_academic_year()
     rows = selectors.coverage(membership=request.membership, academic_year=year)
-    return render(request, "meetings/coverage.html", {"rows": rows, "academic_year": year})
+    from catalogue.models import Programme
+
+    programmes = Programme.objects.visible_to(request.membership).order_by("name")
+    return render(
+        request, "meetings/coverage.html", {"rows": rows, "academic_year": year, "programmes": programmes}
+    )
+
+
+@membership_required
+def meeting_types(request, pk: int):
+    """A programme's meetings per school year (required number, duration) for staff."""
+    from catalogue.models import Programme
+
+    if not permissions.can_see_coverage(request.membership):
+        raise PermissionDenied
+    programme = get_object_or_404(Programme.objects.visible_to(request.membership), pk=pk)
+    own = {t.kind: t for t in MeetingType.objects.filter(programme=programme)}
+    initial = {}
+    for kind, _label in MeetingTypesForm.base_kinds():
+        row = own.get(kind)
+        initial[f"{kind}_required"] = (
+            row.required_per_year if row else (0 if own else DEFAULT_REQUIRED.get(kind, 0))
+        )
+        initial[f"{kind}_duration"] = row.duration_minutes if row else 60
+    form = MeetingTypesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_meeting_types(actor=request.membership, programme=programme, values=form.values())
+        except services.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The meetings per school year are saved."))
+            return redirect("meetings-types", pk=programme.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"programme": programme, "form": form, "own": bool(own)}
+    return render(request, "meetings/meeting_types.html", context, status=status)
 
 
 @membership_required
@@ -124,6 +158,7 @@ def meeting_detail(request, pk: int):
                 forms["respond_form"] = form = RespondForm(request.POST)
                 if form.is_valid():
                     services.respond(
+                        actor=m,
                         participant=mine,
                         response=form.cleaned_data["response"],
                         proposed_start=form.cleaned_data.get("proposed_start"),
@@ -188,7 +223,7 @@ def meeting_ics(request, pk: int):
 def action_done(request, pk: int):
     action = get_object_or_404(Action.objects.visible_to(request.membership), pk=pk)
     try:
-        services.complete_action(user=request.user, action=action)
+        services.complete_action(actor=request.membership, action=action)
     except services.MeetingError as error:
         raise PermissionDenied(str(error)) from error
     return redirect("meetings-list")
@@ -214,6 +249,7 @@ def respond_by_link(request, token: str):
             if form.is_valid():
                 try:
                     services.respond(
+                        actor=None,  # answered through the signed link, nobody signed in
                         participant=participant,
                         response=form.cleaned_data["response"],
                         proposed_start=form.cleaned_data.get("proposed_start"),
@@ -233,10 +269,10 @@ def calendar_settings(request):
     new_url = ""
     if request.method == "POST":
         if request.POST.get("op") == "revoke":
-            services.revoke_feed(user=request.user)
+            services.revoke_feed(actor=request.membership)
             messages.success(request, _("Your calendar address no longer works."))
             return redirect("meetings-calendar")
-        token = services.regenerate_feed(user=request.user)
+        token = services.regenerate_feed(actor=request.membership)
         new_url = request.build_absolute_uri(reverse("calendar-feed", args=[token]))
     from meetings.models import CalendarFeed
 
@@ -253,3 +289,89 @@ def calendar_feed(request, token: str):
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# --- the mentor start day ---------------------------------------------------------------------
+def _mentors(membership):
+    from workplaces.models import Mentor
+
+    return (
+        Mentor.objects.visible_to(membership)
+        .select_related("user", "organisation")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+@membership_required
+def mentor_days(request):
+    """Staff: the mentor start days (one event for many mentors) and a form to plan one."""
+    from meetings.forms import MentorDayForm
+
+    if not permissions.can_see_coverage(request.membership):
+        raise PermissionDenied
+    form = MentorDayForm(request.POST or None, mentors=_mentors(request.membership))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            day = services.schedule_mentor_day(
+                actor=request.membership,
+                title=data["title"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                session_starts_at=data.get("session_starts_at"),
+                session_ends_at=data.get("session_ends_at"),
+                mentors=form.chosen(),
+            )
+        except services.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The start day is planned; the invitations are on their way."))
+            return redirect("meetings-mentor-day", pk=day.pk)
+    days = (
+        Meeting.objects.filter(kind=Kind.MENTOR_DAY)
+        .annotate(invited=Count("participants"))
+        .order_by("-starts_at")[:50]
+    )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "meetings/mentor_days.html", {"form": form, "days": days}, status=status)
+
+
+@membership_required
+def mentor_day(request, pk: int):
+    """One start day: its matching session, who is invited and their answers; invite more."""
+    from meetings.forms import InviteMentorsForm
+
+    if not permissions.can_see_coverage(request.membership):
+        raise PermissionDenied
+    day = get_object_or_404(Meeting.objects.filter(kind=Kind.MENTOR_DAY), pk=pk)
+    invited_users = {p.user_id for p in day.participants.all() if p.user_id}
+    invited_emails = {p.email.lower() for p in day.participants.all() if p.email}
+    candidates = [
+        m
+        for m in _mentors(request.membership)
+        if not (m.user_id and m.user_id in invited_users)
+        and (m.user.email if m.user_id else m.email).lower() not in invited_emails
+    ]
+    form = InviteMentorsForm(
+        request.POST or None,
+        mentors=_mentors(request.membership).filter(pk__in=[m.pk for m in candidates]),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.invite_mentors(
+                actor=request.membership, day=day, mentors=form.cleaned_data["mentors"]
+            )
+        except services.MeetingError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("%(n)s mentors invited.") % {"n": added})
+            return redirect("meetings-mentor-day", pk=day.pk)
+    context = {
+        "day": day,
+        "participants": day.participants.all(),
+        "sessions": day.sessions.prefetch_related("participants"),
+        "form": form,
+        "has_candidates": bool(candidates),
+    }
+    return render(request, "meetings/mentor_day.html", context, status=400 if form.errors else 200)

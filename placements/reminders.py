@@ -20,7 +20,8 @@ class ReminderRule(TenantModel):
     The first reminder goes out after `days` (WPL days or calendar days, as the sweep of
     that kind counts them) to the first role of `escalation`; every `step_days` later
     without progress the next role is told as well. Without a rule the sweep's defaults
-    apply (`placements.selectors.reminders.rules_for`).
+    apply (`rules_for`). The kinds and the roles each can escalate to are registered by
+    the apps that send them (`wpl.registry.register_reminder_kind`).
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="reminder_rules")
@@ -58,16 +59,41 @@ class Rule:
     step_days: int
 
 
-def rules_for(programme_ids: Iterable[int], kind: str, *, default: Rule) -> dict[int, Rule]:
-    """The rule per programme for `kind` (one query); programmes without one get `default`."""
-    from placements.reminders import ReminderRule
+def default_rule(kind: str) -> Rule | None:
+    """The defaults of a kind registered with `wpl.registry.register_reminder_kind`."""
+    from wpl import registry
 
+    found = registry.reminder_kind(kind)
+    return Rule(found.days, tuple(found.steps), found.step_days) if found else None
+
+
+def rules_for(
+    programme_ids: Iterable[int],
+    kind: str,
+    *,
+    default: Rule | None = None,
+    per_programme: dict[int, Rule] | None = None,
+) -> dict[int, Rule]:
+    """The rule per programme for `kind` (one query).
+
+    A programme without a saved rule gets its entry in `per_programme` (e.g. the days of
+    its logbook settings), else `default`, else the registered kind's defaults.
+    """
     ids = set(programme_ids)
+    fallback = default or default_rule(kind)
+    if fallback is None:
+        raise LookupError(f"No default for reminder kind {kind!r}")
+    per_programme = per_programme or {}
     found = {
-        r.programme_id: Rule(r.days, tuple(r.steps) or default.steps, r.step_days)
+        r.programme_id: Rule(r.days, tuple(r.steps) or fallback.steps, r.step_days)
         for r in ReminderRule.objects.filter(programme_id__in=ids, kind=kind)
     }
-    return {pk: found.get(pk, default) for pk in ids}
+    return {pk: found.get(pk) or per_programme.get(pk, fallback) for pk in ids}
+
+
+def rule_for_kind(programme_id: int, kind: str) -> Rule:
+    """One programme's rule for `kind` (for a sweep added later, e.g. evaluations)."""
+    return rules_for([programme_id], kind)[programme_id]
 
 
 def due_steps(
@@ -85,3 +111,65 @@ def due_steps(
             break
         steps.append((index, role, due))
     return steps
+
+
+# --- the programme's reminder settings page ------------------------------------------------
+ROLE_LABELS = {
+    "student": _("the student"),
+    "mentor": _("the mentor"),
+    "supervisor": _("the supervisor"),
+    "organiser": _("the organiser"),
+    "signer": _("whoever still has to sign"),
+    "coordinator": _("the coordinators"),
+}
+
+
+def saved_rules(programme_id: int) -> dict[str, ReminderRule]:
+    return {r.kind: r for r in ReminderRule.objects.filter(programme_id=programme_id)}
+
+
+def save_rule(
+    *, actor, programme: Programme, kind: str, days: int, steps: list[str], step_days: int
+) -> ReminderRule:
+    """Set how a programme chases one kind of reminder (steps must be roles the kind knows)."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from wpl import audit, registry
+
+    known = registry.reminder_kind(kind)
+    if known is None:
+        raise ValidationError(_("Unknown kind of reminder."))
+    if not steps or len(set(steps)) != len(steps) or any(s not in known.roles for s in steps):
+        raise ValidationError(_("Choose who is told at each step, each person once."))
+    if not (1 <= days <= 365 and 1 <= step_days <= 365):
+        raise ValidationError(_("Give a number of days between 1 and 365."))
+    with transaction.atomic():
+        rule, _created = ReminderRule.objects.update_or_create(
+            programme=programme,
+            kind=kind,
+            defaults={"days": days, "escalation": ",".join(steps), "step_days": step_days},
+        )
+        audit.record(
+            actor=actor,
+            action="placements.reminder_rule.save",
+            obj=rule,
+            summary=f"{programme} · {kind}",
+            data={"days": days, "steps": steps, "step_days": step_days},
+        )
+    return rule
+
+
+def reset_rule(*, actor, programme: Programme, kind: str) -> bool:
+    """Back to the defaults: the programme's own rule for `kind` is removed."""
+    from django.db import transaction
+
+    from wpl import audit
+
+    with transaction.atomic():
+        deleted, _rows = ReminderRule.objects.filter(programme=programme, kind=kind).delete()
+        if deleted:
+            audit.record(
+                actor=actor, action="placements.reminder_rule.reset", summary=f"{programme} · {kind}"
+            )
+    return bool(deleted)

@@ -16,22 +16,27 @@ from quality.models import (
     QualityParty,
 )
 from workplaces.models import Organisation
-from wpl.models import User
+from wpl import audit
+from wpl.models import Membership
 
 ITEM_FIELDS = ("stage", "topic", "question", "text", "importance", "order")
 
 
 @transaction.atomic
-def create_template(*, name: str, year: str, description: str = "") -> ChecklistTemplate:
+def create_template(
+    *, actor: Membership | None, name: str, year: str, description: str = ""
+) -> ChecklistTemplate:
+    """A new, empty checklist template for an academic year."""
     template = ChecklistTemplate(name=name, year=year, description=description)
     template.full_clean(exclude=["institution", "copied_from"])
     template.save()
+    audit.record(actor=actor, action="quality.template.create", obj=template, summary=template.name)
     return template
 
 
 @transaction.atomic
 def copy_template(
-    *, template: ChecklistTemplate, name: str, year: str, description: str = ""
+    *, actor: Membership | None, template: ChecklistTemplate, name: str, year: str, description: str = ""
 ) -> ChecklistTemplate:
     """A new template with the same items, to adapt without touching earlier answers."""
     copy = ChecklistTemplate(name=name, year=year, description=description, copied_from=template)
@@ -45,11 +50,16 @@ def copy_template(
             for i in ChecklistItem.objects.filter(template=template).order_by("order", "id")
         ]
     )
+    audit.record(
+        actor=actor, action="quality.template.copy", obj=copy, summary=copy.name, data={"from": template.pk}
+    )
     return copy
 
 
 @transaction.atomic
-def save_item(*, template: ChecklistTemplate, data: dict, item: ChecklistItem | None = None) -> ChecklistItem:
+def save_item(
+    *, actor: Membership | None, template: ChecklistTemplate, data: dict, item: ChecklistItem | None = None
+) -> ChecklistItem:
     """Add an item to a template or change one; a new item without an order goes last."""
     if item is None:
         item = ChecklistItem(template=template)
@@ -63,15 +73,18 @@ def save_item(*, template: ChecklistTemplate, data: dict, item: ChecklistItem | 
             setattr(item, f, data[f] if data[f] is not None else getattr(item, f))
     item.full_clean(exclude=["institution", "template"])
     item.save()
+    audit.record(actor=actor, action="quality.item.save", obj=item, summary=item.question[:200])
     return item
 
 
 @transaction.atomic
-def delete_item(*, item: ChecklistItem) -> None:
+def delete_item(*, actor: Membership | None, item: ChecklistItem) -> None:
+    """Remove an item nobody answered yet (answered items stay; copy the checklist instead)."""
     if ChecklistAnswer.objects.filter(item=item).exists():
         raise ValidationError(
             _("This item was already answered. Copy the checklist to make a version without it.")
         )
+    audit.record(actor=actor, action="quality.item.delete", obj=item, summary=item.question[:200])
     item.delete()
 
 
@@ -83,12 +96,13 @@ def save_response(
     party: str,
     template: ChecklistTemplate,
     answers: dict[int, tuple[str, str]],
-    user: User,
+    actor: Membership,
 ) -> ChecklistResponse:
     """Record one party's self-evaluation; items left blank (and without comment) are cleared.
 
     `answers` maps item id -> (answer, comment) for items of the response's template.
     """
+    user = actor.user
     if party not in QualityParty.values:
         raise ValidationError(_("Unknown party."))
     response, _created = ChecklistResponse.objects.select_for_update().get_or_create(
@@ -132,4 +146,10 @@ def save_response(
     ChecklistAnswer.objects.filter(pk__in=to_delete).delete()
     response.updated_by = user
     response.save(update_fields=["updated_by", "updated_at"])
+    audit.record(
+        actor=actor,
+        action=f"quality.response.{party}.save",
+        obj=response,
+        summary=f"{organisation.name} {academic_year}",
+    )
     return response

@@ -11,23 +11,17 @@ from django.utils.translation import gettext as _
 from quality import permissions, selectors, services
 from quality.forms import ChecklistItemForm, ResponseForm, TemplateForm
 from quality.models import QualityParty
+from wpl import registry
 from wpl.academic_years import academic_year_choices, current_academic_year
 from wpl.forms import add_service_errors
 from wpl.validators import academic_year_validator
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 
-def _require_manage(membership) -> None:
-    if not permissions.can_manage_quality(membership):
-        raise PermissionDenied
-
-
-@membership_required
+@permission_required(permissions.can_use_quality)
 def quality_overview(request):
     """Where each organisation stands with this year's self-evaluation, per party."""
     membership = request.membership
-    if not permissions.can_use_quality(membership):
-        raise PermissionDenied
     years = academic_year_choices()
     year = request.GET.get("year") or current_academic_year()
     if year not in years:
@@ -55,13 +49,12 @@ def quality_overview(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_quality)
 def template_list(request):
-    _require_manage(request.membership)
     form = TemplateForm(request.POST or None, initial={"year": current_academic_year()})
     if request.method == "POST" and form.is_valid():
         try:
-            template = services.create_template(**form.cleaned_data)
+            template = services.create_template(actor=request.membership, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -71,9 +64,8 @@ def template_list(request):
     return render(request, "quality/template_list.html", {"templates": rows, "form": form})
 
 
-@membership_required
+@permission_required(permissions.can_manage_quality)
 def template_detail(request, pk: int):
-    _require_manage(request.membership)
     template = selectors.template(membership=request.membership, pk=pk)
     if template is None:
         raise Http404
@@ -85,10 +77,9 @@ def template_detail(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_quality)
 def template_copy(request, pk: int):
     """Copy a checklist to adapt it for a new year without changing earlier answers."""
-    _require_manage(request.membership)
     template = selectors.template(membership=request.membership, pk=pk)
     if template is None:
         raise Http404
@@ -100,7 +91,7 @@ def template_copy(request, pk: int):
     form = TemplateForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.copy_template(template=template, **form.cleaned_data)
+            copy = services.copy_template(actor=request.membership, template=template, **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -109,16 +100,15 @@ def template_copy(request, pk: int):
     return render(request, "quality/template_copy.html", {"template": template, "form": form})
 
 
-@membership_required
+@permission_required(permissions.can_manage_quality)
 def item_create(request, pk: int):
-    _require_manage(request.membership)
     template = selectors.template(membership=request.membership, pk=pk)
     if template is None:
         raise Http404
     form = ChecklistItemForm(request.POST or None, initial={"stage": request.GET.get("stage", "")})
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_item(template=template, data=form.cleaned_data)
+            services.save_item(actor=request.membership, template=template, data=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -127,36 +117,34 @@ def item_create(request, pk: int):
     return render(request, "quality/item_form.html", {"template": template, "form": form})
 
 
-@membership_required
+@permission_required(permissions.can_manage_quality)
 def item_edit(request, pk: int):
-    _require_manage(request.membership)
     item = selectors.item(membership=request.membership, pk=pk)
     if item is None:
         raise Http404
     form = ChecklistItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_item(template=item.template, item=item, data=form.cleaned_data)
+            services.save_item(
+                actor=request.membership, template=item.template, item=item, data=form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The item was saved."))
             return redirect("quality-template-detail", pk=item.template_id)
-    return render(
-        request, "quality/item_form.html", {"template": item.template, "item": item, "form": form}
-    )
+    return render(request, "quality/item_form.html", {"template": item.template, "item": item, "form": form})
 
 
-@membership_required
+@permission_required(permissions.can_manage_quality)
 def item_delete(request, pk: int):
-    _require_manage(request.membership)
     item = selectors.item(membership=request.membership, pk=pk)
     if item is None:
         raise Http404
     error = None
     if request.method == "POST":
         try:
-            services.delete_item(item=item)
+            services.delete_item(actor=request.membership, item=item)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -165,12 +153,10 @@ def item_delete(request, pk: int):
     return render(request, "quality/item_delete.html", {"item": item, "error": error})
 
 
-@membership_required
+@permission_required(permissions.can_use_quality)
 def organisation_summary(request, pk: int):
     """One workplace over the years: share of "yes" per stage, workplace versus school."""
     membership = request.membership
-    if not permissions.can_use_quality(membership):
-        raise PermissionDenied
     organisation = selectors.organisation(membership=membership, pk=pk)
     if organisation is None:
         raise Http404
@@ -180,6 +166,7 @@ def organisation_summary(request, pk: int):
         {
             "organisation": organisation,
             "summary": selectors.summary(organisation=organisation),
+            "feedback": registry.workplace_feedback(organisation, membership),
             "responses": selectors.responses_of(membership=membership, organisation=organisation),
             "party": permissions.quality_party_of(membership),
             "year": current_academic_year(),
@@ -216,7 +203,7 @@ def response_fill(request, pk: int, academic_year: str, party: str):
                 party=party,
                 template=template,
                 answers=form.answers(),
-                user=request.user,
+                actor=membership,
             )
         except ValidationError as error:
             add_service_errors(form, error)

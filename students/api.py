@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import permissions, serializers
+from rest_framework import serializers
 
 from catalogue.models import Programme
 from students import permissions as perms
 from students import services
 from students.models import Student
-from wpl import permissions as core
-from wpl.api import TenantModelViewSet
-
-
-class ScopedProgrammeField(serializers.PrimaryKeyRelatedField):
-    """A programme of the active institution that the requester may see."""
-
-    def get_queryset(self):
-        return Programme.objects.visible_to(self.context["request"].membership)
+from wpl.api import PredicatePermission, TenantModelViewSet
+from wpl.api_fields import ScopedPrimaryKeyRelatedField
 
 
 class StudentSerializer(serializers.ModelSerializer):
-    programme = ScopedProgrammeField()
+    programme = ScopedPrimaryKeyRelatedField(Programme)
     programme_code = serializers.CharField(source="programme.code", read_only=True)
 
     class Meta:
@@ -46,31 +38,14 @@ class StudentSerializer(serializers.ModelSerializer):
             )
         return value
 
+    # A service's ValidationError answers 400 with its field errors (wpl.api.exception_handler).
     def create(self, validated_data):
-        try:
-            return services.create_student(fields=validated_data)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(_as_detail(error)) from error
+        return services.create_student(actor=self.context["request"].membership, fields=validated_data)
 
     def update(self, instance, validated_data):
-        try:
-            return services.update_student(student=instance, fields=validated_data)
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(_as_detail(error)) from error
-
-
-def _as_detail(error: DjangoValidationError):
-    return error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-
-
-class StudentAccess(permissions.BasePermission):
-    """School roles read; coordinators and admins write."""
-
-    def has_permission(self, request, view):
-        membership = getattr(request, "membership", None)
-        if request.method in permissions.SAFE_METHODS:
-            return core.is_school(membership)
-        return perms.can_manage_students(membership)
+        return services.update_student(
+            actor=self.context["request"].membership, student=instance, fields=validated_data
+        )
 
 
 class StudentViewSet(TenantModelViewSet):
@@ -78,7 +53,11 @@ class StudentViewSet(TenantModelViewSet):
 
     model = Student
     serializer_class = StudentSerializer
-    permission_classes = [*TenantModelViewSet.permission_classes, StudentAccess]
+    permission_classes = [
+        *TenantModelViewSet.permission_classes,
+        # School roles read; coordinators and admins write.
+        PredicatePermission(perms.can_manage_students, read=perms.can_list_students),
+    ]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):

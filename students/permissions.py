@@ -10,7 +10,12 @@ from wpl.models import Membership, Role
 
 def can_view_students(membership: Membership | None) -> bool:
     """Student pages: school roles see the institution's students, a student only themselves."""
-    return core.is_school(membership) or (membership is not None and membership.role == Role.STUDENT)
+    return core.is_school(membership) or core.is_student(membership)
+
+
+def can_list_students(membership: Membership | None) -> bool:
+    """The whole list of students, its export and the API: school roles."""
+    return core.is_school(membership)
 
 
 def can_manage_students(membership: Membership | None) -> bool:

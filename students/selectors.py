@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from catalogue.models import Programme, student_search_text
 from students.models import Student
-from wpl.models import Membership
+from wpl.models import Membership, Role
 
 
 def programmes_for_filter(*, membership: Membership) -> QuerySet[Programme]:
@@ -41,11 +42,33 @@ def student_list(
     if year:
         students = students.filter(year=year)
     if signed_in in ("yes", "no"):
-        from wpl.student_access import not_signed_in
-
         waiting = not_signed_in(students)
         students = waiting if signed_in == "no" else students.exclude(pk__in=waiting.values("pk"))
     return students.order_by("last_name", "first_name", "pk")
+
+
+def not_signed_in(students: QuerySet[Student]) -> QuerySet[Student]:
+    """Students without an account, or whose account has never been used to sign in."""
+    return students.filter(Q(user__isnull=True) | Q(user__last_login__isnull=True))
+
+
+def pending_invitation_ids(*, membership: Membership, student_ids) -> set[int]:
+    """Which of these students have an access invitation still waiting (the list's status column).
+
+    Through the reverse relation `student.invitations`: the invitation model lives higher up
+    (workplaces) and students do not import it. One query.
+    """
+    return set(
+        Student.objects.visible_to(membership)
+        .filter(
+            pk__in=list(student_ids),
+            invitations__role=Role.STUDENT,
+            invitations__accepted_at__isnull=True,
+            invitations__revoked_at__isnull=True,
+            invitations__expires_at__gt=timezone.now(),
+        )
+        .values_list("pk", flat=True)
+    )
 
 
 def student_detail_queryset(*, membership: Membership) -> QuerySet[Student]:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
 
 from students import permissions as perms
 from students import selectors, services
@@ -15,17 +14,11 @@ from students.forms import StudentFilterForm, StudentForm
 from students.imports import StudentImport
 from wpl import exports
 from wpl import importers as wpl_importers
-from wpl import permissions as core
 from wpl.forms import add_service_errors
 from wpl.pagination import OneQueryPaginator
-from wpl.views import membership_required
+from wpl.views import permission_required
 
 PAGE_SIZE = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _student_filters(request) -> tuple[StudentFilterForm, dict]:
@@ -34,10 +27,9 @@ def _student_filters(request) -> tuple[StudentFilterForm, dict]:
     return form, form.filters()
 
 
-@membership_required
+@permission_required(perms.can_view_students)
 def student_list(request):
     membership = request.membership
-    _require(perms.can_view_students(membership))
     form, filters = _student_filters(request)
     students = selectors.student_list(membership=membership, **filters).select_related("user")
     # A search counts in the page query (one pass over the matches); the plain list counts
@@ -46,10 +38,10 @@ def student_list(request):
     page = paginator_class(students, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = perms.can_manage_students(membership)
     pending = set()
-    if can_manage:  # who has a link waiting (wpl.student_access)
-        from wpl.student_access import pending_student_ids
-
-        pending = pending_student_ids(membership=membership, student_ids=[s.pk for s in page.object_list])
+    if can_manage:  # who has a link waiting (access.student_access sends them)
+        pending = selectors.pending_invitation_ids(
+            membership=membership, student_ids=[s.pk for s in page.object_list]
+        )
     return render(
         request,
         "students/student_list.html",
@@ -59,16 +51,15 @@ def student_list(request):
             "students": page.object_list,
             "is_filtered": bool(filters),
             "can_manage": can_manage,
-            "can_export": core.is_school(membership),
+            "can_export": perms.can_list_students(membership),
             "invited_ids": pending,
         },
     )
 
 
-@membership_required
+@permission_required(perms.can_view_students)
 def student_detail(request, pk: int):
     membership = request.membership
-    _require(perms.can_view_students(membership))
     student = get_object_or_404(selectors.student_detail_queryset(membership=membership), pk=pk)
     placements = selectors.student_placements(membership=membership, student=student)
     return render(
@@ -82,14 +73,12 @@ def student_detail(request, pk: int):
     )
 
 
-@membership_required
-@require_http_methods(["GET", "POST"])
+@permission_required(perms.can_manage_students, methods=["GET", "POST"])
 def student_create(request):
-    _require(perms.can_manage_students(request.membership))
     form = StudentForm(request.POST or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         try:
-            student = services.create_student(fields=form.cleaned_data)
+            student = services.create_student(actor=request.membership, fields=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -103,17 +92,15 @@ def student_create(request):
     )
 
 
-@membership_required
-@require_http_methods(["GET", "POST"])
+@permission_required(perms.can_manage_students, methods=["GET", "POST"])
 def student_edit(request, pk: int):
     membership = request.membership
-    _require(perms.can_manage_students(membership))
     student = get_object_or_404(selectors.student_detail_queryset(membership=membership), pk=pk)
     form = StudentForm(request.POST or None, instance=student, membership=membership)
     if request.method == "POST" and form.is_valid():
         try:
             # form.is_valid() already copied the input onto `student`; the service checks and saves.
-            services.update_student(student=student, fields=form.cleaned_data)
+            services.update_student(actor=membership, student=student, fields=form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -136,10 +123,9 @@ def _export_format(request) -> str:
     return fmt if fmt in exports.FORMATS else exports.CSV
 
 
-@membership_required
+@permission_required(perms.can_list_students)
 def student_export(request):
     membership = request.membership
-    _require(core.is_school(membership))
     _form, filters = _student_filters(request)
     students = selectors.student_list(membership=membership, **filters)
     return exports.export_response(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tests.factories import in_tenant
 from wpl.models import Role
 
 ALL_ROLES = frozenset(r.value for r in Role)
@@ -117,8 +118,9 @@ def _preferences_world(institution, marker):
     name = f"Werkplek {marker}"
     offer = PlacementOffer.all_tenants.filter(institution=institution, organisation__name=name).first()
     if offer is None:
+        contact = User.objects.filter(email=f"org_admin@{slug}.test").first()
         organisation = OrganisationFactory(
-            institution=institution, name=name, contact_email=f"org_admin@{slug}.test"
+            institution=institution, name=name, contact_email=f"org_admin@{slug}.test", contact_user=contact
         )
         MentorFactory(
             institution=institution,
@@ -394,7 +396,11 @@ def build_logbook_placement(institution, marker):
         end_date=placement.start_date,
     )
     SickNote.all_tenants.create(
-        institution=institution, absence=absence, filename="a.png", content_type="image/png", size=8,
+        institution=institution,
+        absence=absence,
+        filename="a.png",
+        content_type="image/png",
+        size=8,
         data=b"\x89PNG\r\n\x1a\n",
     )
     placement.matrix = {"entry": entry, "review": review, "absence": absence}
@@ -411,6 +417,44 @@ def build_logbook_review(institution, marker):
 
 def build_logbook_absence(institution, marker):
     return build_logbook_placement(institution, marker).matrix["absence"]
+
+
+def build_insurance(institution, marker):
+    from logbooks.models import InsuranceSetting
+
+    return InsuranceSetting.all_tenants.create(
+        institution=institution, insurer=f"Verzekeraar {marker}", policy_number="1"
+    )
+
+
+def review_entry_kwargs(entry) -> dict:
+    """The institution's mentor persona's own role: not the entry's mentor (404 for everyone)."""
+    from wpl.models import Membership
+
+    mentor = Membership.all_tenants.get(
+        institution_id=entry.institution_id, role=Role.MENTOR, user__email__startswith="mentor@"
+    )
+    return {"membership": mentor.pk, "pk": entry.pk}
+
+
+def build_mentor_day(institution, marker):
+    """A mentor start day with its matching session and a marked mentor (staff only)."""
+    from meetings.models import Meeting, Participant
+    from tests.factories import MeetingFactory
+
+    day = MeetingFactory(institution=institution, kind="mentor_day", title=f"Startdag {marker}")
+    Meeting.all_tenants.create(
+        institution=institution,
+        kind="matching_session",
+        title=f"Matching {marker}",
+        part_of=day,
+        starts_at=day.starts_at,
+        ends_at=day.ends_at,
+    )
+    Participant.all_tenants.create(
+        institution=institution, meeting=day, name=f"Mentor {marker}", email="m@example.org", role="mentor"
+    )
+    return day
 
 
 # meetings (test_meetings.py): a placement of nobody among the personas, with a meeting
@@ -457,7 +501,10 @@ def build_agreement(institution, marker):
             institution=institution, user=student_user, last_name=f"Student {marker}"
         )
         organisation = f.OrganisationFactory(
-            institution=institution, name=f"Overeenkomst {marker}", contact_email=f"org_admin@{slug}.test"
+            institution=institution,
+            name=f"Overeenkomst {marker}",
+            contact_email=f"org_admin@{slug}.test",
+            contact_user=User.objects.get(email=f"org_admin@{slug}.test"),
         )
         placement = f.PlacementFactory(
             institution=institution,
@@ -505,9 +552,48 @@ def build_agreement_batch(institution, marker):
         email = f"coordinator@{institution.slug}.test"
         coordinator = Membership.objects.get(user__email=email, role="coordinator")
         return BatchExport.objects.create(
-            requested_by=coordinator, total=1, done=1, status="done", file_name=name,
+            requested_by=coordinator,
+            total=1,
+            done=1,
+            status="done",
+            file_name=name,
             failures=[{"placement": 0, "name": marker, "reason": "x"}],
         )
+
+
+# Evaluations (test_evaluations.py): an open evaluation of a placement of nobody among the
+# personas (the student's name carries the marker); a rubric with a published v1 and a draft v2.
+def build_evaluation(institution, marker):
+    from tests.factories import PlacementFactory, StudentFactory, evaluation_for, published_rubric
+
+    placement = PlacementFactory(
+        institution=institution,
+        student=StudentFactory(institution=institution, last_name=f"Evaluatie {marker}"),
+    )
+    version = published_rubric(placement.programme, name=f"Rubric {marker}")
+    evaluation = evaluation_for(placement, version=version)
+    from evaluations.models import Criterion
+
+    evaluation.criterion_pk = Criterion.all_tenants.filter(version=version).first().pk
+    return evaluation
+
+
+def build_evaluation_placement(institution, marker):
+    return build_evaluation(institution, marker).placement
+
+
+def build_rubric(institution, marker):
+    from evaluations.models import RubricVersion
+    from tests.factories import ProgrammeFactory, published_rubric
+    from wpl.tenancy import tenant_context
+
+    version = published_rubric(ProgrammeFactory(institution=institution), name=f"Rubric {marker}")
+    with tenant_context(institution):
+        RubricVersion.all_tenants.create(
+            institution=institution, rubric=version.rubric, number=2, title={"nl": marker}
+        )
+    return version.rubric
+
 
 OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_placement": build_logbook_placement,
@@ -515,6 +601,8 @@ OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_review": build_logbook_review,
     "logbook_absence": build_logbook_absence,
     "meeting": build_meeting,
+    "mentor_day": build_mentor_day,
+    "insurance": build_insurance,
     "meeting_placement": build_meeting_placement,
     "meeting_action": build_meeting_action,
     "offer": build_offer,
@@ -545,10 +633,17 @@ OBJECT_BUILDERS: dict[str, Callable] = {
     "agreement": build_agreement,
     "agreement_template": build_agreement_template,
     "agreement_batch": build_agreement_batch,
+    "evaluation": build_evaluation,
+    "evaluation_placement": build_evaluation_placement,
+    "rubric": build_rubric,
 }
+# Builders write inside their institution's tenant context (writes are guarded).
+OBJECT_BUILDERS = {kind: in_tenant(build) for kind, build in OBJECT_BUILDERS.items()}
 
 # A batch export is visible only to the person who started it (the coordinator persona).
 OWN_BATCH = frozenset({Role.INSTITUTION_ADMIN})
+
+OWN_STUDENT = frozenset({Role.STUDENT})
 
 ROUTES: list[Route] = [
     # logbooks (test_logbook_*.py): a placement's logbook follows who sees the placement
@@ -576,6 +671,18 @@ ROUTES: list[Route] = [
     page("logbook-absence", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
     page("logbook-sick-note", STAFF, obj="logbook_absence", note="coordinators only; openings recorded"),
     page("logbook-review", {Role.MENTOR}),
+    page(
+        "logbook-review-entry",
+        {Role.MENTOR},
+        obj="logbook_entry",
+        own_only=frozenset({Role.MENTOR}),
+        denied=404,
+        kwargs=review_entry_kwargs,
+        note="only one's own mentor role; acts in that role's institution",
+    ),
+    page("logbook-insurance", STAFF),
+    page("logbook-insurance-edit", STAFF, obj="insurance"),
+    page("reminder-rules", STAFF, obj="cat_programme"),
     page("logbook-overview", SCHOOL),
     page("logbook-settings", STAFF, obj="cat_programme"),
     page("service-worker", ALL_ROLES, anonymous=200),
@@ -782,6 +889,9 @@ ROUTES: list[Route] = [
     # meetings (test_meetings.py)
     page("meetings-list", ALL_ROLES),
     page("meetings-coverage", STAFF),
+    page("meetings-types", STAFF, obj="cat_programme"),
+    page("meetings-mentor-days", STAFF),
+    page("meetings-mentor-day", STAFF, obj="mentor_day"),
     page("meetings-calendar", ALL_ROLES),
     page("meetings-placement", ALL_ROLES, obj="meeting_placement", own_only=ALL_ROLES - STAFF),
     page("meetings-detail", ALL_ROLES, obj="meeting", own_only=ALL_ROLES - STAFF),
@@ -793,7 +903,6 @@ ROUTES: list[Route] = [
     # getting everyone in (test_student_invitations.py, test_sso_oidc.py)
     page("student-invite", STAFF, note="GET shows how many students have not signed in"),
     page("sso-settings", frozenset({Role.INSTITUTION_ADMIN})),
-
     page("institution-settings", {Role.INSTITUTION_ADMIN}),
     page("institution-logo", ALL_ROLES, ok=404, note="404 without a logo; see test_branding.py"),
     page("javascript-catalog", ALL_ROLES, anonymous=200),
@@ -821,6 +930,47 @@ ROUTES: list[Route] = [
     ),
     api("api-student-list", SCHOOL),
     api("api-student-detail", SCHOOL, obj="student_record"),
+    # evaluations (test_evaluations.py): the placement's people see their own; staff all
+    page("evaluation-list", SCHOOL | {Role.MENTOR, Role.STUDENT}),
+    page("evaluation-open", STAFF),
+    page("evaluation-export", SCHOOL),
+    page("evaluation-placement", SCHOOL, obj="evaluation_placement", own_only=frozenset({Role.SUPERVISOR})),
+    page(
+        "evaluation-detail",
+        SCHOOL | {Role.MENTOR, Role.STUDENT},
+        obj="evaluation",
+        own_only=frozenset({Role.SUPERVISOR, Role.MENTOR, Role.STUDENT}),
+    ),
+    page(
+        "evaluation-fill",
+        {Role.MENTOR, Role.STUDENT},
+        obj="evaluation",
+        own_only=frozenset({Role.MENTOR, Role.STUDENT}),
+    ),
+    page(
+        "evaluation-autosave",
+        {Role.MENTOR, Role.STUDENT},
+        obj="evaluation",
+        own_only=frozenset({Role.MENTOR, Role.STUDENT}),
+        ok=405,
+        kwargs=lambda obj: {"pk": obj.pk, "criterion": obj.criterion_pk},
+        note="POST only (one criterion, HTMX)",
+    ),
+    page("evaluation-meeting", SCHOOL, obj="evaluation", own_only=frozenset({Role.SUPERVISOR})),
+    page("evaluation-score", SCHOOL, obj="evaluation", own_only=frozenset({Role.SUPERVISOR})),
+    page("evaluation-reflection", {Role.STUDENT}, obj="evaluation", own_only=frozenset({Role.STUDENT})),
+    page("evaluation-overview", SCHOOL | {Role.STUDENT}, obj="student_record", own_only=OWN_STUDENT),
+    page("evaluation-overview-pdf", SCHOOL | {Role.STUDENT}, obj="student_record", own_only=OWN_STUDENT),
+    page("evaluation-settings", STAFF, obj="cat_programme"),
+    page("rubric-list", SCHOOL),
+    page("rubric-create", STAFF),
+    page("rubric-detail", SCHOOL, obj="rubric"),
+    page("rubric-edit", STAFF, obj="rubric"),
+    page("rubric-criterion", STAFF, obj="rubric", kwargs=lambda obj: {"pk": obj.pk, "number": 1}),
+    page("rubric-preview", SCHOOL, obj="rubric"),
+    page("rubric-export", SCHOOL, obj="rubric"),
+    api("api-evaluation-list", ALL_ROLES),
+    api("api-evaluation-detail", ALL_ROLES, obj="evaluation", own_only=ALL_ROLES - STAFF),
 ]
 
 # Routes whose access is tested elsewhere, with the reason.

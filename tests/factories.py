@@ -1,12 +1,17 @@
-"""factory_boy factories. Tenant-owned factories write through the unscoped manager so
-tests can build data for any institution without activating it first."""
+"""factory_boy factories. Tenant-owned factories create each row inside its own
+institution's tenant context (`TenantFactory._create`), so tests can build data for any
+institution without activating it first, and the write guards of wpl.tenancy still check
+that every foreign key stays inside that institution."""
 
+import contextlib
 import datetime
+import functools
 
 import factory
 from factory.django import DjangoModelFactory
 
 from wpl.models import Institution, Membership, Role, User
+from wpl.tenancy import tenant_context
 
 
 class TenantFactory(DjangoModelFactory):
@@ -16,6 +21,33 @@ class TenantFactory(DjangoModelFactory):
     @classmethod
     def _get_manager(cls, model_class):
         return model_class.all_tenants
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        institution = kwargs.get("institution") or kwargs.get("institution_id")
+        # Without `institution=` the row takes the active one (or is refused without one).
+        scope = tenant_context(institution) if institution is not None else contextlib.nullcontext()
+        with scope:
+            return super()._create(model_class, *args, **kwargs)
+
+
+def in_tenant(func):
+    """Decorator for a test helper `func(institution, ...)` that builds rows by hand: it runs
+    inside that institution's tenant context (writes outside one are refused)."""
+
+    @functools.wraps(func)
+    def wrapper(institution, *args, **kwargs):
+        with tenant_context(institution):
+            return func(institution, *args, **kwargs)
+
+    return wrapper
+
+
+def create_in_tenant(model_class, institution, **fields):
+    """`model_class.objects.create(**fields)` inside `institution`'s tenant context: for
+    rows a test builds by hand (no factory), e.g. in object builders and fixtures."""
+    with tenant_context(institution):
+        return model_class.objects.create(**fields)
 
 
 class InstitutionFactory(DjangoModelFactory):
@@ -440,6 +472,7 @@ def academic_year_of(day: datetime.date) -> str:
     return f"{first}-{first + 1}"
 
 
+@in_tenant
 def make_logbook_placement(
     institution,
     *,
@@ -525,6 +558,7 @@ class AbsenceFactory(TenantFactory):
 
 
 # --- meetings (test_meetings.py) --------------------------------------------------------------
+@in_tenant
 def meetings_placement(institution, *, student_user=None, mentor_user=None, supervisor=None, marker="", **kw):
     """A placement of 2026-2027 with a calendar, WPL days Wed-Fri, a mentor reachable Wed-Thu."""
     from catalogue.models import ProgrammeYear
@@ -562,6 +596,7 @@ class MeetingFactory(TenantFactory):
 
 
 # --- agreements ------------------------------------------------------------------------
+@in_tenant
 def placement_for_agreement(institution, *, marker: str = "", with_people: bool = True):
     """A placement with a student, mentor and supervisor who each have an account."""
     from wpl.models import Role
@@ -594,3 +629,57 @@ def placement_for_agreement(institution, *, marker: str = "", with_people: bool 
         start_date=dt.date(2026, 9, 21),
         end_date=dt.date(2027, 6, 25),
     )
+
+
+# --- evaluations ---------------------------------------------------------------------------
+def published_rubric(
+    programme, *, criteria: int = 3, levels=(0, 1, 2, 3), weights=None, wpl_unit=None, name="Rubric"
+):
+    """A rubric of `programme` with one published version (written in its institution)."""
+    inst = programme.institution
+    with tenant_context(inst):
+        return _published_rubric(programme, criteria, levels, weights, wpl_unit, name)
+
+
+def _published_rubric(programme, criteria, levels, weights, wpl_unit, name):
+    from evaluations.models import Criterion, PerformanceLevel, Rubric, RubricVersion
+
+    inst = programme.institution
+    rubric = Rubric.all_tenants.create(institution=inst, programme=programme, wpl_unit=wpl_unit, name=name)
+    version = RubricVersion.all_tenants.create(
+        institution=inst,
+        rubric=rubric,
+        number=1,
+        status="published",
+        title={"nl": name, "en": f"{name} EN"},
+        published_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC),
+    )
+    for i, points in enumerate(levels):
+        PerformanceLevel.all_tenants.create(
+            institution=inst,
+            version=version,
+            order=i,
+            label={"nl": f"Niveau {i}", "fr": f"Niveau FR {i}"},
+            points=points,
+        )
+    for i in range(criteria):
+        Criterion.all_tenants.create(
+            institution=inst,
+            version=version,
+            order=i,
+            title={"nl": f"Criterium {i + 1}", "en": f"Criterion {i + 1}"},
+            weight=(weights[i] if weights else 1),
+            descriptors=[{"nl": f"Beschrijving {i}-{j}"} for j in range(len(levels))],
+        )
+    return version
+
+
+def evaluation_for(placement, *, version=None, moment: str = "final", **kw):
+    """An open evaluation of `placement` (with a published rubric of its programme when none is given)."""
+    from evaluations.models import Evaluation
+
+    version = version or published_rubric(placement.programme)
+    with tenant_context(placement.institution):
+        return Evaluation.all_tenants.create(
+            institution=placement.institution, placement=placement, moment=moment, version=version, **kw
+        )

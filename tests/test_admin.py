@@ -82,3 +82,26 @@ def test_superuser_without_membership_gets_403_not_500(db):
         response = client.get(url)
         assert response.status_code == 403, url
         assert "No active institution" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/logbooks/logbooksettings/",
+        "/admin/logbooks/insurancesetting/",
+        "/admin/meetings/meetingtype/",
+        "/admin/placements/reminderrule/",
+    ],
+)
+def test_programme_settings_are_in_the_admin_scoped_to_the_institution(personas, admin_in_a, path):
+    from logbooks.models import InsuranceSetting
+    from tests.factories import create_in_tenant
+
+    create_in_tenant(InsuranceSetting, personas.a, insurer="Ethias A", policy_number="1")
+    create_in_tenant(InsuranceSetting, personas.b, insurer="Geheim B", policy_number="2")
+    response = admin_in_a.get(path)
+    assert response.status_code == 200
+    assert "Geheim B" not in response.content.decode()
+    if "insurance" in path:
+        assert "Ethias A" in response.content.decode()
+    assert admin_in_a.get(f"{path}add/").status_code == 200

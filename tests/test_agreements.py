@@ -619,8 +619,8 @@ def test_a_signing_provider_plugs_in_through_send_status_fetch(world):
 def test_the_workplace_contact_may_sign_for_the_workplace_of_their_own_organisation(world, personas):
     placement = world["placement"]
     contact = personas("a", "org_admin")
-    placement.organisation.contact_email = contact.user.email
-    placement.organisation.save(update_fields=["contact_email"])
+    placement.organisation.contact_user = contact.user
+    placement.organisation.save(update_fields=["contact_user"])
     agreement = draft(world)
     version = services.send_for_signature(actor=world["coordinator"], version=agreement.current)
     assert services.signature_for(version, contact).party == "workplace"

@@ -15,7 +15,7 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 
 MAX_EXAMPLES = 2
 # Not fuzzed: the schema and docs pages are not JSON; the token endpoint is throttled and

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.conftest import shown
 from tests.factories import ProfessionalRoleFactory, ProgrammeFactory
-from tests.test_workplaces import _current_year, make_workplace
+from tests.fixtures import _current_year, make_workplace
 from workplaces.models import WorkplaceApproval
 from wpl.tenancy import tenant_context
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, TOTP
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core import mail
 from django.core.cache import cache
@@ -16,6 +15,7 @@ from django.urls import reverse
 
 from tests.conftest import shown
 from tests.factories import MembershipFactory, UserFactory
+from tests.fixtures import code_from_mail, current_totp
 from wpl import demo
 from wpl.models import Role, User
 
@@ -32,16 +32,6 @@ def _fresh_cache():
 
 def password_login(client: Client, email: str, password: str = PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
-
-
-def current_totp(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
-
-
-def code_from_mail(message) -> str:
-    codes = re.findall(r"^\s*([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})*)\s*$", message.body, re.MULTILINE)
-    assert codes, message.body
-    return codes[0]
 
 
 def link_from_mail(message) -> str:

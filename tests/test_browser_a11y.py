@@ -26,7 +26,7 @@ import pytest
 
 from tests.access_matrix import OBJECT_BUILDERS, ROUTES
 from tests.conftest import login
-from tests.test_isolation_sweep import url_for
+from tests.fixtures import url_for
 from wpl.middleware import SESSION_KEY
 from wpl.models import Role
 

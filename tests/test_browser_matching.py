@@ -16,8 +16,9 @@ from django.urls import reverse
 from matching.models import Assignment
 from placements.models import Placement
 from tests.factories import MembershipFactory, UserFactory
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from wpl.models import Role
+from wpl.tenancy import tenant_context
 
 pytestmark = [pytest.mark.browser]
 
@@ -98,8 +99,9 @@ def test_coordinator_matches_and_publishes_student_sees_placement(live_server, t
     )
     world = make_world(institution, students=3, offers=3, places=2, prefs=3)
     me = world.students[0]
-    me.user = student_membership.user
-    me.save()
+    with tenant_context(institution):
+        me.user = student_membership.user
+        me.save()
     base = live_server.url
     from selenium.common.exceptions import StaleElementReferenceException
 

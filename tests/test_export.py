@@ -82,12 +82,12 @@ def test_export_needs_a_school_role(personas, data, client_for):
 def test_export_can_be_imported_again_unchanged(personas, data, client_for, in_tenant, settings, tmp_path):
     response = client_for(personas("a", "coordinator")).get(reverse("student-export"), {"format": "xlsx"})
     with in_tenant(personas.a):
-        outcome = services.run_import(kind="students", data=response.content)
+        outcome = services.run_import(actor=None, kind="students", data=response.content)
         assert (outcome.result.created, outcome.result.updated, outcome.result.unchanged) == (0, 0, 2)
         assert Student.objects.count() == 2
     csv_response = client_for(personas("a", "coordinator")).get(reverse("student-export"))
     with in_tenant(personas.a):
-        outcome = services.run_import(kind="students", data=csv_response.content)
+        outcome = services.run_import(actor=None, kind="students", data=csv_response.content)
         assert outcome.result.unchanged == 2
 
 
@@ -120,7 +120,7 @@ def test_organisation_export_round_trip(personas, data, client_for, in_tenant):
         reverse("organisation-export"), {"format": "xlsx"}
     )
     with in_tenant(personas.a):
-        outcome = services.run_import(kind="workplaces", data=response.content)
+        outcome = services.run_import(actor=None, kind="workplaces", data=response.content)
     assert (outcome.result.created, outcome.result.updated, outcome.result.unchanged) == (0, 0, 2)
 
 

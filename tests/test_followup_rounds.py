@@ -8,8 +8,8 @@ from django.urls import reverse
 from matching import selectors, services
 from matching.models import Assignment, MatchingRound, StudentPreference
 from placements.models import Placement
-from tests.factories import MembershipFactory, UserFactory
-from tests.test_matching_board import make_world, post_action
+from tests.factories import MembershipFactory, UserFactory, create_in_tenant
+from tests.fixtures import make_world, post_action
 from wpl.models import Role
 from wpl.tenancy import tenant_context
 
@@ -24,11 +24,11 @@ def published(personas, coordinator):
     """Four students, two offers with one place each; only student 0 was placed (at offer 0)."""
     a = personas.a
     world = make_world(a, students=4, offers=2, places=1, prefs=2)
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     with tenant_context(a):
-        services.publish(round=world.round, by=coordinator.user, acknowledged={"unplaced"})
+        services.publish(round=world.round, actor=coordinator, acknowledged={"unplaced"})
     world.round.refresh_from_db()
     return world
 
@@ -99,14 +99,14 @@ def test_publishing_the_follow_up_adds_placements(personas, coordinator, client_
     follow_up = MatchingRound.all_tenants.get(follow_up_of=world.round)
     with tenant_context(a):
         services.assign(
-            round=follow_up, student=world.students[1], offer_id=world.offers[1].pk, by=coordinator.user
+            round=follow_up, student=world.students[1], offer_id=world.offers[1].pk, actor=coordinator
         )
         # Only one place was left at offer 1.
         with pytest.raises(services.MatchingConflict):
             services.assign(
-                round=follow_up, student=world.students[2], offer_id=world.offers[1].pk, by=coordinator.user
+                round=follow_up, student=world.students[2], offer_id=world.offers[1].pk, actor=coordinator
             )
-        services.publish(round=follow_up, by=coordinator.user, acknowledged={"unplaced"})
+        services.publish(round=follow_up, actor=coordinator, acknowledged={"unplaced"})
     placed = dict(
         Placement.all_tenants.filter(student__in=world.students).values_list("student_id", "offer_id")
     )
@@ -140,11 +140,11 @@ def test_follow_up_is_refused_before_publishing_and_while_one_runs(
 def test_follow_up_is_refused_when_everybody_is_placed(personas, coordinator, client_for):
     a = personas.a
     world = make_world(a, students=1, offers=1, places=1)
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     with tenant_context(a):
-        services.publish(round=world.round, by=coordinator.user)
+        services.publish(round=world.round, actor=coordinator)
     assert _open_follow_up(client_for(coordinator), world).status_code == 400
 
 
@@ -157,7 +157,8 @@ def test_only_unplaced_students_see_the_follow_up(personas, coordinator, client_
     for student in (world.students[0], world.students[1]):
         user = UserFactory()
         memberships[student.pk] = MembershipFactory(institution=a, user=user, role=Role.STUDENT)
-        type(student).all_tenants.filter(pk=student.pk).update(user=user)
+        with tenant_context(a):
+            type(student).all_tenants.filter(pk=student.pk).update(user=user)
     placed = client_for(memberships[world.students[0].pk])
     assert placed.get(reverse("preferences-round", args=[follow_up.pk])).status_code == 404
     unplaced = client_for(memberships[world.students[1].pk])

@@ -113,6 +113,7 @@ def test_accepting_creates_person_role_and_link_and_signs_in(personas, client):
     assert (membership.institution_id, membership.role) == (personas.a.pk, Role.ORG_ADMIN)
     organisation.refresh_from_db()
     assert organisation.contact_email == "nora@host.example.org"
+    assert organisation.contact_user == user  # the explicit link access follows
     assert client.session[SESSION_KEY] == membership.pk
     assert int(client.session["_auth_user_id"]) == user.pk
     # Signed in and linked: the offer form lists the organisation.

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.access_matrix import EXEMPT, OBJECT_BUILDERS, ROUTE_INDEX, ROUTES
 from tests.conftest import ROLES, login
+from tests.fixtures import url_for
 
 MARKER_B = "ZQXBETAMARKER"
 MARKER_A = "ZQXALPHAMARKER"
@@ -67,14 +68,6 @@ def response_text(response) -> str:
             for row in ws.iter_rows(values_only=True)
         )
     return body.decode("utf-8", errors="replace")
-
-
-def url_for(route, obj=None) -> str:
-    if route.kwargs is not None:
-        return reverse(route.name, kwargs=route.kwargs(obj))
-    if obj is not None:
-        return reverse(route.name, kwargs={"pk": obj.pk})
-    return reverse(route.name)
 
 
 @pytest.fixture
@@ -149,3 +142,218 @@ def test_markers_are_really_in_the_pages(personas, seeded, client_for):
     body = client.get(reverse("people-list")).content.decode()
     assert MARKER_A in body
     assert re.search(MARKER_A, client.get(reverse("membership-list")).content.decode())
+
+
+# --- the write sweep --------------------------------------------------------------------------
+# Every route with an object, as every role of A that may use it: POST, PUT, PATCH and DELETE
+# to B's object answer 404 (405 where the method is not allowed; 403 only where the role is
+# refused the same write on its own institution's object too), and no row of B changes.
+WRITE_METHODS = ("post", "put", "patch", "delete")
+# A body that most forms and serializers would act on if they reached B's object.
+WRITE_BODY = {
+    "name": "ZQXWRITE",
+    "title": "ZQXWRITE",
+    "text": "ZQXWRITE",
+    "comment": "ZQXWRITE",
+    "reason": "ZQXWRITE",
+    "description": "ZQXWRITE",
+    "decision": "accepted",
+    "action": "approve",
+    "confirm": "1",
+    "status": "done",
+}
+
+
+def tenant_rows_checksum(institution_id: int) -> str:
+    """One digest of every tenant-owned row (and many-to-many link) of an institution."""
+    import hashlib
+
+    from django.apps import apps
+
+    from wpl.tenancy import TenantModel
+
+    digest = hashlib.sha256()
+    for model in apps.get_models():
+        if not issubclass(model, TenantModel):
+            continue
+        columns = [f.attname for f in model._meta.concrete_fields]
+        rows = model.all_tenants.filter(institution_id=institution_id).order_by("pk").values_list(*columns)
+        digest.update(f"{model._meta.label}{list(rows)!r}".encode())
+        for field in model._meta.local_many_to_many:
+            links = field.remote_field.through.objects.filter(
+                **{f"{field.m2m_field_name()}__institution_id": institution_id}
+            )
+            digest.update(repr(sorted(links.values_list(field.m2m_reverse_field_name(), flat=True))).encode())
+    return digest.hexdigest()
+
+
+def send(client: Client, method: str, url: str, route):
+    if route.api:
+        return getattr(client, method)(
+            url, WRITE_BODY, content_type="application/json", HTTP_ACCEPT="application/json"
+        )
+    if method == "post":
+        return client.post(url, WRITE_BODY)
+    return getattr(client, method)(url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_write_sweep_role(personas, seeded, role):
+    """For one role of institution A: every write method on B's object of every route."""
+    client = login(personas("a", role))
+    problems, refused_404 = [], 0
+    before = tenant_rows_checksum(personas.b.pk)
+    for route in ROUTES:
+        if not route.obj or role not in route.allowed:
+            continue
+        url = url_for(route, seeded[("b", route.obj)])
+        for method in WRITE_METHODS:
+            response = send(client, method, url, route)
+            status = response.status_code
+            refused_404 += status == 404
+            if status in (404, 405):
+                continue
+            if status == 403:
+                # Refused for the role whatever the object: the same write on A's object.
+                own = send(client, method, url_for(route, seeded[("a", route.obj)]), route)
+                if own.status_code == 403:
+                    continue
+            problems.append(f"{route.name} {method.upper()}: {status}")
+        after = tenant_rows_checksum(personas.b.pk)
+        if after != before:
+            problems.append(f"{route.name}: rows of institution B changed")
+            before = after
+    assert not problems, "\n".join(problems)
+    assert refused_404 > 0  # the sweep reached views that looked B's object up
+
+
+def test_checksum_sees_every_change_of_b(personas, seeded):
+    """Guard against a write sweep that passes because its checksum is blind."""
+    from workplaces.models import Organisation
+    from wpl.tenancy import tenant_context
+
+    before = tenant_rows_checksum(personas.b.pk)
+    organisation = seeded[("b", "host_organisation")]
+    with tenant_context(personas.b):
+        Organisation.objects.filter(pk=organisation.pk).update(languages="fr")
+    changed = tenant_rows_checksum(personas.b.pk)
+    assert changed != before
+    with tenant_context(personas.b):
+        organisation.roles.add(seeded[("b", "cat_role")])
+    assert tenant_rows_checksum(personas.b.pk) != changed
+    a_only = tenant_rows_checksum(personas.b.pk)
+    with tenant_context(personas.a):
+        Organisation.objects.update(languages="de")
+    assert tenant_rows_checksum(personas.b.pk) == a_only
+
+
+# API create endpoints: a body naming another institution's row in a foreign key field answers
+# 400 (naming the field) and creates nothing; the same body with A's rows is created (201).
+def _create_world(personas):
+    from tests import factories as f
+
+    world = {}
+    for key, institution in (("a", personas.a), ("b", personas.b)):
+        programme = f.ProgrammeFactory(institution=institution)
+        world[key] = {
+            "programme": programme,
+            "period": f.PeriodFactory(institution=institution, programme=programme),
+            "organisation": f.OrganisationFactory(institution=institution),
+            "role": f.ProfessionalRoleFactory(institution=institution, programme=programme),
+        }
+    return world
+
+
+CREATE_CASES = [
+    (
+        "api-student-list",
+        "students.Student",
+        lambda w: {
+            "student_number": "zqx1",
+            "first_name": "Zoë",
+            "last_name": "Sweep",
+            "email": "zqx1@students.test",
+            "programme": w["programme"].pk,
+            "year": 1,
+        },
+        ["programme"],
+    ),
+    (
+        "api-wplunit-list",
+        "catalogue.WplUnit",
+        lambda w: {
+            "programme": w["programme"].pk,
+            "name": "Sweep",
+            "phase": 1,
+            "required_days": 5,
+            "periods": [w["period"].pk],
+        },
+        ["programme", "periods"],
+    ),
+    (
+        "api-mentor-list",
+        "workplaces.Mentor",
+        lambda w: {
+            "organisation": w["organisation"].pk,
+            "first_name": "M",
+            "last_name": "Sweep",
+            "email": "m@zqx.test",
+        },
+        ["organisation"],
+    ),
+    (
+        "api-workplace-approval-list",
+        "workplaces.WorkplaceApproval",
+        lambda w: {
+            "organisation": w["organisation"].pk,
+            "programme": w["programme"].pk,
+            "academic_year": "2026-2027",
+            "decision": "approved",
+        },
+        ["organisation", "programme"],
+    ),
+    (
+        "api-organisation-list",
+        "workplaces.Organisation",
+        lambda w: {"name": "Sweep", "roles": [w["role"].pk]},
+        ["roles"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("route_name", "label", "body", "foreign_keys"), CREATE_CASES, ids=[c[0] for c in CREATE_CASES]
+)
+def test_create_naming_another_institutions_row_is_refused(personas, route_name, label, body, foreign_keys):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    world = _create_world(personas)
+    client = login(personas("a", "coordinator"))
+    url = reverse(route_name)
+    b_before = tenant_rows_checksum(personas.b.pk)
+    count = model.all_tenants.count()
+    for field in foreign_keys:
+        own, other = body(world["a"]), body(world["b"])
+        response = client.post(url, {**own, field: other[field]}, content_type="application/json")
+        assert response.status_code == 400, (field, response.status_code, response.content)
+        assert field in response.json(), response.json()
+        assert model.all_tenants.count() == count
+    created = client.post(url, body(world["a"]), content_type="application/json")
+    assert created.status_code == 201, created.content
+    assert model.all_tenants.count() == count + 1
+    assert tenant_rows_checksum(personas.b.pk) == b_before
+
+
+def test_board_action_naming_another_institutions_offer_is_refused(personas):
+    """The board's assign action with B's offer (A's round and student): refused, nothing written."""
+    from matching.models import Assignment
+    round_a = OBJECT_BUILDERS["matching_round"](personas.a, "A")
+    round_b = OBJECT_BUILDERS["matching_round"](personas.b, "B")
+    offer_b = round_b.matrix["assignment"].offer_id
+    client = login(personas("a", "coordinator"))
+    before = list(Assignment.all_tenants.order_by("pk").values_list("pk", "offer_id"))
+    body = {"round": round_a.pk, "student": round_a.matrix["student"], "offer": offer_b}
+    response = client.post(reverse("api-matching-assignment-assign"), body, content_type="application/json")
+    assert response.status_code in (400, 404), response.content
+    assert list(Assignment.all_tenants.order_by("pk").values_list("pk", "offer_id")) == before

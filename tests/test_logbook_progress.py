@@ -15,6 +15,7 @@ from logbooks import rules, selectors, services
 from tests.conftest import login
 from tests.factories import LogbookEntryFactory, make_logbook_placement
 from wpl.models import Notification
+from wpl.tenancy import tenant_context
 
 
 def weekdays_back(n: int):
@@ -79,7 +80,8 @@ def test_wpl_unit_required_days(personas, in_tenant):
 
     placement = make_logbook_placement(personas.a)
     unit = WplUnitFactory(institution=personas.a, programme=placement.programme, required_days=14)
-    type(placement).all_tenants.filter(pk=placement.pk).update(wpl_unit=unit)
+    with tenant_context(personas.a):
+        type(placement).all_tenants.filter(pk=placement.pk).update(wpl_unit=unit)
     placement.refresh_from_db()
     with in_tenant(personas.a):
         p = selectors.logbook(placement).progress

@@ -175,3 +175,33 @@ def test_progress_page_queries_do_not_grow_with_entries(personas, mentor_world):
         page = client.get(url)
     assert page.status_code == 200
     assert len(many) == len(few)
+
+
+def test_mentor_comments_and_sends_back_another_institutions_entry_without_switching(personas):
+    from logbooks.models import Review
+
+    in_a, in_b = personas.shared_mentor
+    pa = make_logbook_placement(personas.a, mentor_user=in_a.user)
+    pb = make_logbook_placement(personas.b, mentor_user=in_b.user)
+    ea = LogbookEntryFactory(institution=personas.a, placement=pa, date=weekdays_back(1)[0])
+    eb = LogbookEntryFactory(
+        institution=personas.b, placement=pb, date=weekdays_back(1)[0], activities="Beta werk"
+    )
+    client = login(in_a)  # A is the active institution
+    queue = client.get(reverse("logbook-review")).content.decode()
+    url = reverse("logbook-review-entry", args=[in_b.pk, eb.pk])
+    assert url in queue and reverse("logbook-review-entry", args=[in_a.pk, ea.pk]) in queue
+    page = client.get(url)
+    assert page.status_code == 200 and "Beta werk" in page.content.decode()
+    assert client.post(url, {"action": "comment", "comment": "Mooi verwoord"}).status_code == 302
+    assert client.post(url, {"action": "return", "comment": "Vul de uren aan"}).status_code == 302
+    eb.refresh_from_db()
+    assert eb.status == "returned"
+    reviews = Review.all_tenants.filter(entry=eb)
+    assert {r.institution_id for r in reviews} == {personas.b.pk} and reviews.count() == 2
+    # The session's active institution did not change.
+    assert client.session["wpl_membership_id"] == in_a.pk
+    # A's role cannot open B's entry, nor can another person's role be used.
+    assert client.get(reverse("logbook-review-entry", args=[in_a.pk, eb.pk])).status_code == 404
+    other = personas("b", "mentor")
+    assert client.get(reverse("logbook-review-entry", args=[other.pk, eb.pk])).status_code == 404

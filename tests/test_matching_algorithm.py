@@ -14,7 +14,6 @@ from matching.algorithms import (
     DEFERRED_ACCEPTANCE,
     MIN_TOTAL_RANK,
     MatchingProblem,
-    MatchingResult,
     blocking_pairs,
     deferred_acceptance,
     min_total_rank,
@@ -22,10 +21,10 @@ from matching.algorithms import (
     tie_break_order,
     total_rank,
 )
+from tests.fixtures import SEEDS, free_students, placed_count, problems, remaining_places
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 ALGORITHMS = [deferred_acceptance, min_total_rank]
-SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
 # ---------------------------------------------------------------------------
@@ -33,40 +32,11 @@ SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 # ---------------------------------------------------------------------------
 
 
-@st.composite
-def problems(draw, max_students: int = 6, max_offers: int = 4) -> MatchingProblem:
-    """Small random problems with partial lists, ratings, forbidden pairs and locks."""
-    students = list(range(1, draw(st.integers(1, max_students)) + 1))
-    offers = list(range(101, 101 + draw(st.integers(1, max_offers))))
-    capacities = {o: draw(st.integers(0, 2)) for o in offers}
-    prefs = {}
-    for student in students:
-        ordered = draw(st.permutations(offers))
-        prefs[student] = list(ordered[: draw(st.integers(0, len(offers)))])
-    ratings = {o: draw(st.dictionaries(st.sampled_from(students), st.integers(1, 3))) for o in offers}
-    pairs = st.tuples(st.sampled_from(students), st.sampled_from(offers))
-    forbidden = draw(st.frozensets(pairs, max_size=4))
-    locks = draw(st.dictionaries(st.sampled_from(students), st.sampled_from(offers), max_size=2))
-    locks = {s: o for s, o in locks.items() if (s, o) not in forbidden}
-    return MatchingProblem(prefs, capacities, ratings, forbidden, locks)
-
-
-def free_students(problem: MatchingProblem) -> list[int]:
-    return [s for s in problem.student_prefs if s not in problem.locks]
-
-
 def rank_of(problem: MatchingProblem, student: int, offer: int | None) -> float:
     """True-preference rank; unplaced is worse than any offer."""
     if offer is None:
         return math.inf
     return problem.student_prefs[student].index(offer) + 1
-
-
-def remaining_places(problem: MatchingProblem) -> dict[int, int]:
-    left = dict(problem.capacities)
-    for offer in problem.locks.values():
-        left[offer] = left.get(offer, 0) - 1
-    return left
 
 
 def all_matchings(problem: MatchingProblem):
@@ -110,10 +80,6 @@ def is_stable(problem: MatchingProblem, assignment: dict, seed: int) -> bool:
             if any(keys[offer][student] < keys[offer][t] for t in rivals):
                 return False
     return True
-
-
-def placed_count(problem: MatchingProblem, result: MatchingResult) -> int:
-    return sum(result.assignment[s] is not None for s in free_students(problem))
 
 
 # ---------------------------------------------------------------------------

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,62 +13,17 @@ from matching.models import (
     CandidateRating,
     MatchingProposal,
     MatchingRound,
-    StudentPreference,
 )
 from students.models import Student
 from tests.conftest import shown
 from tests.factories import (
-    MatchingRoundFactory,
-    MentorFactory,
     PlacementOfferFactory,
     ProgrammeFactory,
-    StudentFactory,
     WorkplaceApprovalFactory,
+    create_in_tenant,
 )
-from workplaces.models import PlacementOffer
-
-HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@dataclass
-class World:
-    round: MatchingRound
-    offers: list[PlacementOffer]
-    students: list[Student]
-
-
-def make_world(institution, *, students=5, offers=3, places=2, prefs=3, approved=True, year=1) -> World:
-    """A round with accepted, approved offers (with mentors) and students who ranked some."""
-    programme = ProgrammeFactory(institution=institution)
-    matching_round = MatchingRoundFactory(institution=institution, programme=programme, year=year)
-    offer_rows = []
-    for _ in range(offers):
-        offer = PlacementOfferFactory(institution=institution, programme=programme, places=places, year=year)
-        offer.mentor = MentorFactory(institution=institution, organisation=offer.organisation)
-        PlacementOffer.all_tenants.filter(pk=offer.pk).update(mentor=offer.mentor)
-        if approved:
-            WorkplaceApprovalFactory(
-                institution=institution, organisation=offer.organisation, programme=programme
-            )
-        offer_rows.append(offer)
-    people = [
-        StudentFactory(institution=institution, programme=programme, year=year) for _ in range(students)
-    ]
-    rows = []
-    for i, student in enumerate(people):
-        for rank in range(1, min(prefs, offers) + 1):
-            offer = offer_rows[(i + rank - 1) % offers]
-            rows.append(
-                StudentPreference(
-                    institution=institution, round=matching_round, student=student, offer=offer, rank=rank
-                )
-            )
-    StudentPreference.all_tenants.bulk_create(rows)
-    return World(matching_round, offer_rows, people)
-
-
-def post_action(client, world, name, htmx=True, **data):
-    return client.post(reverse(name, kwargs={"pk": world.round.pk}), data, **(HX if htmx else {}))
+from tests.fixtures import make_world, post_action
+from wpl.tenancy import tenant_context
 
 
 @pytest.fixture
@@ -166,13 +119,13 @@ def test_board_query_count_does_not_grow_with_students(personas, coordinator, cl
     big = make_world(personas.a, students=60, offers=30, prefs=5)
     for world in (small, big):
         for i, student in enumerate(world.students[: len(world.students) // 2]):
-            Assignment.all_tenants.create(
+            create_in_tenant(Assignment,
                 institution=personas.a,
                 round=world.round,
                 student=student,
                 offer=world.offers[i % len(world.offers)],
             )
-        CandidateRating.all_tenants.create(
+        create_in_tenant(CandidateRating,
             institution=personas.a,
             round=world.round,
             student=world.students[0],
@@ -322,14 +275,14 @@ def test_conflicts_are_flagged(personas, world, coordinator, client_for):
     unranked_student = world.students[0]
     # Student 0 ranked offers 0, 1, 2; an offer of another organisation, unapproved and unranked:
     extra = PlacementOfferFactory(institution=a, programme=world.round.programme, places=1)
-    Assignment.all_tenants.create(institution=a, round=world.round, student=unranked_student, offer=extra)
+    create_in_tenant(Assignment, institution=a, round=world.round, student=unranked_student, offer=extra)
     rated_no = world.students[1]
-    Assignment.all_tenants.create(institution=a, round=world.round, student=rated_no, offer=world.offers[1])
-    CandidateRating.all_tenants.create(
+    create_in_tenant(Assignment, institution=a, round=world.round, student=rated_no, offer=world.offers[1])
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=rated_no, offer=world.offers[1], verdict="no"
     )
     for student in world.students[2:5]:
-        Assignment.all_tenants.create(
+        create_in_tenant(Assignment,
             institution=a, round=world.round, student=student, offer=world.offers[2]
         )
     body = client.get(
@@ -343,7 +296,7 @@ def test_conflicts_are_flagged(personas, world, coordinator, client_for):
 
 
 def test_filter_unplaced(world, coordinator, client_for, personas):
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=personas.a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     body = (
@@ -372,7 +325,7 @@ def test_propose_diff_and_apply_keeps_locks(personas, coordinator, client_for):
     world = make_world(a, students=6, offers=3, places=2)
     client = client_for(coordinator)
     locked_student = world.students[5]
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=locked_student, offer=world.offers[0], locked=True
     )
     response = client.post(
@@ -442,10 +395,10 @@ def test_hard_constraints_become_forbidden_pairs(personas):
         institution=a, organisation=world.offers[1].organisation, programme=world.round.programme
     )
     student = world.students[0]
-    CandidateRating.all_tenants.create(
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=student, offer=world.offers[1], verdict="no"
     )
-    CandidateRating.all_tenants.create(
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=student, offer=world.offers[0], verdict="maybe", rank=2
     )
     with tenant_context(a):
@@ -503,15 +456,16 @@ def test_board_rows_escape_names_and_show_choices_verdicts_and_locks(personas, c
     """Rows are built without the template engine: every value must still be escaped."""
     world = make_world(personas.a, students=3, offers=3)
     tricky = world.students[0]
-    Student.all_tenants.filter(pk=tricky.pk).update(first_name="<b>Zoë</b>", last_name="O'Brien & Co")
-    organisation = world.offers[0].organisation
-    organisation.name = 'Zorg <script>alert("x")</script>'
-    organisation.save(update_fields=["name"])
-    Assignment.all_tenants.create(
-        institution=personas.a, round=world.round, student=tricky, offer=world.offers[0], locked=True
+    with tenant_context(personas.a):
+        Student.objects.filter(pk=tricky.pk).update(first_name="<b>Zoë</b>", last_name="O'Brien & Co")
+        organisation = world.offers[0].organisation
+        organisation.name = 'Zorg <script>alert("x")</script>'
+        organisation.save(update_fields=["name"])
+    create_in_tenant(
+        Assignment, personas.a, round=world.round, student=tricky, offer=world.offers[0], locked=True
     )
-    CandidateRating.all_tenants.create(
-        institution=personas.a, round=world.round, student=tricky, offer=world.offers[0], verdict="yes"
+    create_in_tenant(
+        CandidateRating, personas.a, round=world.round, student=tricky, offer=world.offers[0], verdict="yes"
     )
     client = client_for(coordinator)
     body = client.get(reverse("matching-board", kwargs={"pk": world.round.pk})).content.decode()
@@ -546,11 +500,11 @@ def test_board_query_count_is_constant_for_a_crowded_round(personas, coordinator
     """150 students (two pages), full lists, ratings and assignments: a fixed number of queries."""
     world = make_world(personas.a, students=150, offers=12, prefs=12, places=3)
     for i, student in enumerate(world.students[:36]):
-        Assignment.all_tenants.create(
-            institution=personas.a, round=world.round, student=student, offer=world.offers[i % 12]
-        )
-        CandidateRating.all_tenants.create(
-            institution=personas.a,
+        offer = world.offers[i % 12]
+        create_in_tenant(Assignment, personas.a, round=world.round, student=student, offer=offer)
+        create_in_tenant(
+            CandidateRating,
+            personas.a,
             round=world.round,
             student=student,
             offer=world.offers[(i + 1) % 12],

@@ -14,8 +14,8 @@ from django.db import connection, connections
 
 from matching import services
 from matching.models import Assignment, AssignmentChange
-from tests.factories import MembershipFactory, UserFactory
-from tests.test_matching_board import make_world
+from tests.factories import MembershipFactory, UserFactory, create_in_tenant
+from tests.fixtures import make_world
 from workplaces.models import PlacementOffer
 from wpl.models import Role
 from wpl.tenancy import tenant_context
@@ -56,7 +56,7 @@ def _race(institution, jobs):
 
 def _coordinators(institution):
     return [
-        MembershipFactory(institution=institution, role=Role.COORDINATOR, user=UserFactory()).user
+        MembershipFactory(institution=institution, role=Role.COORDINATOR, user=UserFactory())
         for _ in range(2)
     ]
 
@@ -65,19 +65,20 @@ def test_two_coordinators_assign_the_last_place_and_the_same_student(personas):
     a = personas.a
     world = make_world(a, students=3, offers=1, places=2)
     offer = world.offers[0]
-    Assignment.all_tenants.create(institution=a, round=world.round, student=world.students[2], offer=offer)
+    create_in_tenant(Assignment, institution=a, round=world.round, student=world.students[2], offer=offer)
     student = world.students[0]
     first, second = _coordinators(a)
 
-    def assign(user):
+    def assign(actor):
         return lambda: (
             services.assign(
-                round=world.round, student=student, offer_id=offer.pk, by=user, expected_offer_id=None
+                round=world.round, student=student, offer_id=offer.pk, actor=actor, expected_offer_id=None
             ).pk
         )
 
     for _attempt in range(3):
-        Assignment.all_tenants.filter(round=world.round, student=student).delete()
+        with tenant_context(a):
+            Assignment.objects.filter(round=world.round, student=student).delete()
         outcomes = _race(a, [assign(first), assign(second)])
         kinds = sorted(kind for kind, _ in outcomes)
         assert kinds == ["conflict", "ok"], outcomes
@@ -93,10 +94,14 @@ def test_two_coordinators_fill_the_last_place_with_different_students(personas):
         a,
         [
             lambda: (
-                services.assign(round=world.round, student=world.students[0], offer_id=offer.pk, by=first).pk
+                services.assign(
+                    round=world.round, student=world.students[0], offer_id=offer.pk, actor=first
+                ).pk
             ),
             lambda: (
-                services.assign(round=world.round, student=world.students[1], offer_id=offer.pk, by=second).pk
+                services.assign(
+                    round=world.round, student=world.students[1], offer_id=offer.pk, actor=second
+                ).pk
             ),
         ],
     )
@@ -120,7 +125,7 @@ def test_same_student_to_two_different_offers(personas):
                     round=world.round,
                     student=student,
                     offer_id=world.offers[0].pk,
-                    by=first,
+                    actor=first,
                     expected_offer_id=None,
                 ).pk
             ),
@@ -129,7 +134,7 @@ def test_same_student_to_two_different_offers(personas):
                     round=world.round,
                     student=student,
                     offer_id=world.offers[1].pk,
-                    by=second,
+                    actor=second,
                     expected_offer_id=None,
                 ).pk
             ),
@@ -142,17 +147,17 @@ def test_same_student_to_two_different_offers(personas):
 def test_publish_and_assign_do_not_lose_an_assignment(personas):
     a = personas.a
     world = make_world(a, students=3, offers=2, places=3)
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=world.students[0], offer=world.offers[0]
     )
     first, second = _coordinators(a)
     outcomes = _race(
         a,
         [
-            lambda: len(services.publish(round=world.round, by=first, acknowledged={"unplaced"})),
+            lambda: len(services.publish(round=world.round, actor=first, acknowledged={"unplaced"})),
             lambda: (
                 services.assign(
-                    round=world.round, student=world.students[1], offer_id=world.offers[1].pk, by=second
+                    round=world.round, student=world.students[1], offer_id=world.offers[1].pk, actor=second
                 ).pk
             ),
         ],

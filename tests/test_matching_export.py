@@ -12,7 +12,8 @@ from django.urls import reverse
 from matching.algorithms import deferred_acceptance, min_total_rank
 from matching.models import Assignment, CandidateRating, MatchingProposal
 from matching.selectors import problem_digest, problem_from_json
-from tests.test_matching_board import make_world
+from tests.factories import create_in_tenant
+from tests.fixtures import make_world
 
 
 @pytest.fixture
@@ -23,13 +24,13 @@ def coordinator(personas):
 def _round_with_everything(personas, coordinator, client_for, mode="deferred_acceptance"):
     a = personas.a
     world = make_world(a, students=12, offers=4, places=2, prefs=3)
-    Assignment.all_tenants.create(
+    create_in_tenant(Assignment,
         institution=a, round=world.round, student=world.students[0], offer=world.offers[3], locked=True
     )
-    CandidateRating.all_tenants.create(
+    create_in_tenant(CandidateRating,
         institution=a, round=world.round, student=world.students[1], offer=world.offers[1], verdict="no"
     )
-    CandidateRating.all_tenants.create(
+    create_in_tenant(CandidateRating,
         institution=a,
         round=world.round,
         student=world.students[2],

@@ -8,9 +8,10 @@ from django.urls import reverse
 
 from matching.models import Assignment, AssignmentChange, MatchingRound
 from placements.models import Placement
-from tests.factories import MembershipFactory, PlacementFactory, UserFactory
-from tests.test_matching_board import HX, make_world, post_action
+from tests.factories import MembershipFactory, PlacementFactory, UserFactory, create_in_tenant
+from tests.fixtures import HX, make_world, post_action
 from wpl.models import Role
+from wpl.tenancy import tenant_context
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def coordinator(personas):
 
 def _assign_all(institution, world):
     for i, student in enumerate(world.students):
-        Assignment.all_tenants.create(
+        create_in_tenant(Assignment,
             institution=institution,
             round=world.round,
             student=student,
@@ -145,7 +146,7 @@ def test_supervisors_page_assigns_with_htmx_and_shows_load(
         {"supervisor": supervisor.pk},
     )
     from matching.selectors import supervisor_load
-    from wpl.tenancy import tenant_context
+
 
     with tenant_context(a):
         load = {m.pk: n for m, n, _year in supervisor_load(world.round)}
@@ -161,8 +162,9 @@ def test_student_sees_their_placement(personas, coordinator, client_for):
     a = personas.a
     world = make_world(a, students=2, offers=1, places=2)
     student_membership = personas("a", "student")
-    world.students[0].user = student_membership.user
-    world.students[0].save()
+    with tenant_context(a):
+        world.students[0].user = student_membership.user
+        world.students[0].save()
     _assign_all(a, world)
     student_client = client_for(student_membership)
     empty = student_client.get(reverse("my-placement")).content.decode()

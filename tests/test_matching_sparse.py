@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from matching import algorithms as matching
 from matching.algorithms import MatchingProblem, MatchingResult, min_total_rank, total_rank
-from tests.test_matching_algorithm import SEEDS, placed_count, problems, remaining_places
+from tests.fixtures import SEEDS, placed_count, problems, remaining_places
 
 PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -14,7 +14,7 @@ from meetings import selectors, services
 from meetings.models import Action, Meeting, Participant
 from meetings.tasks import sweep_meetings_tomorrow, sweep_minutes_due
 from tests.conftest import login, shown
-from tests.factories import MeetingFactory, meetings_placement
+from tests.factories import MeetingFactory, create_in_tenant, meetings_placement
 from wpl import registry
 from wpl.models import Notification
 from wpl.tenancy import tenant_context
@@ -206,7 +206,7 @@ def test_calendar_feed_is_secret_revocable_and_tenant_scoped(personas, world, cl
     mentor = personas("a", "mentor").user
     # A meeting in institution B naming the same person, who is not a member of B.
     b_meeting = MeetingFactory(institution=personas.b, title="Geheim B")
-    Participant.all_tenants.create(
+    create_in_tenant(Participant,
         institution=personas.b, meeting=b_meeting, user=mentor, name="x", role="mentor"
     )
     settings_page = login(personas("a", "mentor"))

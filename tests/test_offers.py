@@ -26,7 +26,7 @@ def host(personas):
     is the mentor persona, a programme with two roles, a site."""
     contact = personas("a", "org_admin")
     organisation = OrganisationFactory(
-        institution=personas.a, contact_email=contact.user.email, name="Buurthuis"
+        institution=personas.a, contact_email=contact.user.email, contact_user=contact.user, name="Buurthuis"
     )
     mentor = MentorFactory(
         institution=personas.a, organisation=organisation, user=personas("a", "mentor").user

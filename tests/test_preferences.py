@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matching import services
-from matching.models import StudentPreference, WorkplaceVisit
+from matching.models import WorkplaceVisit
 from students.models import Student
 from tests.factories import (
     MatchingRoundFactory,
@@ -21,33 +21,17 @@ from tests.factories import (
     PlacementOfferFactory,
     ProfessionalRoleFactory,
     ProgrammeFactory,
-    SiteFactory,
     StudentFactory,
     WorkplaceApprovalFactory,
 )
+from tests.fixtures import AY, approved_offer, post_ranking, saved_ranking
 from workplaces.models import Organisation, PlacementOffer, Site
-
-AY = "2026-2027"
+from wpl.tenancy import tenant_context
 
 
 def english(client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-def approved_offer(institution, programme, *, name=None, region="brussels", languages="nl", **kwargs):
-    organisation = OrganisationFactory(
-        institution=institution, **({"name": name} if name else {}), languages=languages
-    )
-    site = SiteFactory(institution=institution, organisation=organisation, region=region)
-    WorkplaceApprovalFactory(
-        institution=institution, organisation=organisation, programme=programme, academic_year=AY
-    )
-    kwargs.setdefault("year", 1)
-    kwargs.setdefault("academic_year", AY)
-    return PlacementOfferFactory(
-        institution=institution, organisation=organisation, site=site, programme=programme, **kwargs
-    )
 
 
 @pytest.fixture
@@ -68,23 +52,6 @@ def world(personas):
         "round": matching_round,
         "offers": offers,
     }
-
-
-def post_ranking(client, matching_round, slots, **extra):
-    data = {}
-    for n, (offer, motivation) in enumerate(slots, start=1):
-        data[f"offer_{n}"] = str(offer.pk) if offer else ""
-        data[f"motivation_{n}"] = motivation
-    data.update(extra)
-    return client.post(reverse("preferences-ranking", args=[matching_round.pk]), data)
-
-
-def saved_ranking(world):
-    return list(
-        StudentPreference.all_tenants.filter(round=world["round"], student=world["student"])
-        .order_by("rank")
-        .values_list("rank", "offer_id", "motivation")
-    )
 
 
 # --- browsing ---------------------------------------------------------------------------------
@@ -123,13 +90,14 @@ def test_offer_filters(world, client_for):
     institution, programme = world["institution"], world["programme"]
     role = ProfessionalRoleFactory(institution=institution, programme=programme, name="Groepswerker")
     o1, o2, o3, o4 = world["offers"]
-    o1.roles.add(role)
-    o2.site.region = "flanders"
-    o2.site.save()
-    o3.weekdays = "1,2"
-    o3.save()
-    o4.organisation.languages = "nl, fr"
-    o4.organisation.save()
+    with tenant_context(institution):
+        o1.roles.add(role)
+        o2.site.region = "flanders"
+        o2.site.save()
+        o3.weekdays = "1,2"
+        o3.save()
+        o4.organisation.languages = "nl, fr"
+        o4.organisation.save()
     client = client_for(world["membership"])
     url = reverse("preferences-offers", args=[world["round"].pk])
 
@@ -167,9 +135,10 @@ def test_offer_list_uses_a_constant_number_of_queries(world, client_for):
     before = count()
     for i in range(6):
         offer = approved_offer(world["institution"], world["programme"], name=f"Extra {i}")
-        offer.roles.add(
-            ProfessionalRoleFactory(institution=world["institution"], programme=world["programme"])
-        )
+        with tenant_context(world["institution"]):
+            offer.roles.add(
+                ProfessionalRoleFactory(institution=world["institution"], programme=world["programme"])
+            )
     assert count() == before
 
 
@@ -304,6 +273,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
     with in_tenant(world["institution"]):
         with pytest.raises(ValidationError) as too_many:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=n, offer=o) for n, o in enumerate(offers, start=1)],
@@ -311,6 +281,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
         assert too_many.value.code == "too_many"
         with pytest.raises(ValidationError) as gap:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=1, offer=offers[0]), services.Choice(rank=3, offer=offers[1])],
@@ -318,6 +289,7 @@ def test_service_refuses_more_than_max_choices_and_gaps(world, in_tenant):
         assert gap.value.code == "ranks"
         with pytest.raises(ValidationError) as duplicate:
             services.save_preferences(
+                actor=None,
                 matching_round=world["round"],
                 student=world["student"],
                 choices=[services.Choice(rank=1, offer=offers[0]), services.Choice(rank=2, offer=offers[0])],
@@ -330,8 +302,9 @@ def test_after_the_deadline_choices_are_refused(world, client_for):
     o1, o2, *_ = world["offers"]
     client = english(client_for(world["membership"]))
     post_ranking(client, world["round"], [(o1, "oud")])
-    world["round"].preferences_deadline = timezone.now() - timedelta(hours=1)
-    world["round"].save()
+    with tenant_context(world["institution"]):
+        world["round"].preferences_deadline = timezone.now() - timedelta(hours=1)
+        world["round"].save()
 
     response = post_ranking(client, world["round"], [(o2, "te laat")])
 
@@ -342,8 +315,9 @@ def test_after_the_deadline_choices_are_refused(world, client_for):
 
 
 def test_closed_round_refuses_choices(world, client_for):
-    world["round"].status = "matching"
-    world["round"].save()
+    with tenant_context(world["institution"]):
+        world["round"].status = "matching"
+        world["round"].save()
     client = english(client_for(world["membership"]))
     response = post_ranking(client, world["round"], [(world["offers"][0], "")])
     assert response.status_code == 200

@@ -400,6 +400,11 @@ def test_course_units_and_programme_years(personas, client_for, tenant_a):
 
 # --- query counts -------------------------------------------------------------------------
 def _grow(programme, n, start=1):
+    with tenant_context(programme.institution):
+        _grow_in_tenant(programme, n, start)
+
+
+def _grow_in_tenant(programme, n, start=1):
     inst = programme.institution
     for i in range(n):
         unit = WplUnitFactory(institution=inst, programme=programme)

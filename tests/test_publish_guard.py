@@ -9,8 +9,8 @@ from django.urls import reverse
 from matching import selectors, services
 from matching.models import Assignment, MatchingRound
 from placements.models import Placement
-from tests.factories import PlacementOfferFactory
-from tests.test_matching_board import make_world
+from tests.factories import PlacementOfferFactory, create_in_tenant
+from tests.fixtures import make_world
 from workplaces.models import WorkplaceApproval
 from wpl.tenancy import tenant_context
 
@@ -22,7 +22,7 @@ def coordinator(personas):
 
 def _assign(institution, world, pairs):
     for student, offer in pairs:
-        Assignment.all_tenants.create(
+        create_in_tenant(Assignment,
             institution=institution, round=world.round, student=student, offer=offer
         )
 
@@ -99,7 +99,7 @@ def test_conflicts_need_a_confirmation_naming_them(personas, coordinator, client
     assert check.conflicts == 1 and check.unplaced == 0
     assert check.acknowledgements == {"conflicts"}
     with tenant_context(a), pytest.raises(services.PublishNeedsConfirmation) as refused:
-        services.publish(round=world.round, by=coordinator.user)
+        services.publish(round=world.round, actor=coordinator)
     assert "1" in refused.value.message
     client = client_for(coordinator)
     page = client.get(_url(world)).content.decode()
@@ -114,9 +114,10 @@ def test_assignment_to_a_workplace_not_approved_is_refused(personas, coordinator
     a = personas.a
     world = make_world(a, students=2, offers=2, places=2)
     _assign(a, world, [(world.students[0], world.offers[0]), (world.students[1], world.offers[1])])
-    WorkplaceApproval.all_tenants.filter(organisation=world.offers[1].organisation).update(
-        decision="rejected"
-    )
+    with tenant_context(a):
+        WorkplaceApproval.all_tenants.filter(organisation=world.offers[1].organisation).update(
+            decision="rejected"
+        )
     client = client_for(coordinator)
     page = client.get(_url(world)).content.decode()
     assert 'id="publish-refused"' in page and world.offers[1].organisation.name in page
@@ -126,7 +127,7 @@ def test_assignment_to_a_workplace_not_approved_is_refused(personas, coordinator
     assert "message-error" in response.content.decode()
     assert not _published(world)
     with tenant_context(a), pytest.raises(services.MatchingConflict):
-        services.publish(round=world.round, by=coordinator.user, acknowledged={"conflicts", "unplaced"})
+        services.publish(round=world.round, actor=coordinator, acknowledged={"conflicts", "unplaced"})
 
 
 def test_a_clean_board_publishes_in_one_click(personas, coordinator, client_for):

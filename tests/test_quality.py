@@ -28,8 +28,9 @@ def checklist(personas):
 
 @pytest.fixture
 def workplace(personas):
+    contact = personas("a", "org_admin").user
     organisation = OrganisationFactory(
-        institution=personas.a, contact_email=personas("a", "org_admin").user.email, name="Werkplek Noord"
+        institution=personas.a, contact_email=contact.email, contact_user=contact, name="Werkplek Noord"
     )
     MentorFactory(institution=personas.a, organisation=organisation, user=personas("a", "mentor").user)
     return organisation

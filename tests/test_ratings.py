@@ -21,6 +21,7 @@ from tests.factories import (
     WorkplaceApprovalFactory,
     WorkplaceVisitFactory,
 )
+from wpl.tenancy import tenant_context
 
 AY = "2026-2027"
 
@@ -38,7 +39,7 @@ def world(personas):
     mentor = personas("a", "mentor")
     contact = personas("a", "org_admin")
     organisation = OrganisationFactory(
-        institution=institution, name="Ons Huis", contact_email=contact.user.email
+        institution=institution, name="Ons Huis", contact_email=contact.user.email, contact_user=contact.user
     )
     MentorFactory(institution=institution, organisation=organisation, user=mentor.user)
     WorkplaceApprovalFactory(institution=institution, organisation=organisation, programme=programme)
@@ -164,8 +165,9 @@ def test_bad_rank_is_re_rendered_not_a_500(world, client_for):
 
 
 def test_after_the_ratings_deadline_ratings_are_refused(world, client_for):
-    world["round"].ratings_deadline = timezone.now() - timedelta(minutes=5)
-    world["round"].save()
+    with tenant_context(world["round"].institution):
+        world["round"].ratings_deadline = timezone.now() - timedelta(minutes=5)
+        world["round"].save()
     v = world["visitor"]
     response = english(client_for(world["mentor"])).post(url(world["offer"]), {f"verdict_{v.pk}": "yes"})
     assert response.status_code == 200

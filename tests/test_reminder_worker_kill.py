@@ -32,6 +32,7 @@ from tests.test_celery_worker import BASE_DIR, database_url, eager_off  # noqa: 
 from wpl.celery import app as celery_app
 from wpl.models import Notification
 from wpl.tasks import deliver_pending_notifications, run_reminder_sweeps
+from wpl.tenancy import tenant_context
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
@@ -116,17 +117,18 @@ def test_killed_worker_mid_sweep_loses_nothing_and_sends_nothing_twice(transacti
     institution = InstitutionFactory(slug="kill")
     users = [UserFactory(email=f"p{i}@kill.test") for i in range(PARTICIPANTS * 20)]
     start = timezone.now() + timedelta(hours=12)
-    meetings = Meeting.all_tenants.bulk_create(
-        Meeting(institution=institution, kind="trialogue", title=f"Trialoog {i}", starts_at=start,
-                ends_at=start + timedelta(hours=1))
-        for i in range(MEETINGS)
-    )  # fmt: skip
-    Participant.all_tenants.bulk_create(
-        Participant(institution=institution, meeting=m, user=users[(i * PARTICIPANTS + j) % len(users)],
-                    name="x", email="", role="student")
-        for i, m in enumerate(meetings)
-        for j in range(PARTICIPANTS)
-    )  # fmt: skip
+    with tenant_context(institution):
+        end = start + timedelta(hours=1)
+        meetings = Meeting.objects.bulk_create(
+            Meeting(kind="trialogue", title=f"Trialoog {i}", starts_at=start, ends_at=end)
+            for i in range(MEETINGS)
+        )
+        Participant.objects.bulk_create(
+            Participant(meeting=m, user=users[(i * PARTICIPANTS + j) % len(users)], name="x", email="",
+                        role="student")
+            for i, m in enumerate(meetings)
+            for j in range(PARTICIPANTS)
+        )  # fmt: skip
     queue = f"wpl-kill-{uuid.uuid4().hex[:10]}"
     mail_dir = tempfile.mkdtemp(prefix="wpl-mail-")
     worker = Worker(queue, mail_dir)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from students.models import Student
 from students.selectors import student_list
 from tests.factories import ProgrammeFactory, StudentFactory
+from wpl.tenancy import tenant_context
 
 
 @pytest.fixture
@@ -23,7 +24,13 @@ def programme(personas):
 
 
 def make_students(personas, programme, count: int, start: int = 0) -> None:
-    Student.all_tenants.bulk_create(
+    create_in_bulk = tenant_context(personas.a)
+    with create_in_bulk:
+        _make_students(personas, programme, count, start)
+
+
+def _make_students(personas, programme, count: int, start: int = 0) -> None:
+    Student.objects.bulk_create(
         [
             Student(
                 institution=personas.a,

@@ -18,8 +18,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from students.models import Student
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.models import Organisation
+from wpl.tenancy import tenant_context
 from wpl.validators import normalise_enterprise_number
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,10 @@ FORMULAS = ('=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)")
 # --- 4. formula injection in the matching round CSV export -------------------------------
 def test_matching_round_csv_export_neutralises_formulas(personas, client_for):
     world = make_world(personas.a, students=4, offers=1, prefs=1)
-    Organisation.all_tenants.filter(pk=world.offers[0].organisation_id).update(name=FORMULAS[0])
-    for student, evil in zip(world.students, FORMULAS, strict=True):
-        Student.all_tenants.filter(pk=student.pk).update(first_name=evil)
+    with tenant_context(personas.a):
+        Organisation.all_tenants.filter(pk=world.offers[0].organisation_id).update(name=FORMULAS[0])
+        for student, evil in zip(world.students, FORMULAS, strict=True):
+            Student.all_tenants.filter(pk=student.pk).update(first_name=evil)
     client = client_for(personas("a", "coordinator"))
     response = client.get(reverse("matching-export", kwargs={"pk": world.round.pk}) + "?format=csv")
     assert response.status_code == 200

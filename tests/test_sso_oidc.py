@@ -26,11 +26,11 @@ from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.test import Client
 from django.urls import reverse
 
+from access.sso import REASONS
 from tests.conftest import shown
 from tests.factories import InstitutionFactory, MembershipFactory, StudentFactory, UserFactory
 from wpl.middleware import SESSION_KEY
 from wpl.models import Membership, Role, SingleSignOn, User
-from wpl.sso import REASONS
 from wpl.tenancy import tenant_context
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +190,7 @@ def test_second_factor_still_applies_after_single_sign_on(institution):
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from django.core.cache import cache
 
-    from tests.test_auth import current_totp
+    from tests.fixtures import current_totp
 
     staff = UserFactory(email="coordinator@odisee.test")
     MembershipFactory(institution=institution, user=staff, role=Role.COORDINATOR)
@@ -217,7 +217,8 @@ def test_unknown_address_gets_no_account_by_default(institution):
 
 
 def test_unknown_address_gets_student_account_when_institution_allows(institution):
-    SingleSignOn.all_tenants.filter(institution=institution).update(allow_new_accounts=True)
+    with tenant_context(institution):
+        SingleSignOn.all_tenants.filter(institution=institution).update(allow_new_accounts=True)
     client = Client()
     sign_in_through_provider(client, "newbie")
     user = signed_in_user(client)
@@ -260,7 +261,8 @@ def test_person_with_a_role_elsewhere_must_use_their_own_sign_in(institution):
 def test_inactive_configuration_offers_no_button_and_no_login(institution, client):
     page = client.get(reverse("account_login"))
     assert "Aanmelden met Odisee" in page.content.decode()
-    SingleSignOn.all_tenants.filter(institution=institution).update(is_active=False)
+    with tenant_context(institution):
+        SingleSignOn.all_tenants.filter(institution=institution).update(is_active=False)
     page = client.get(reverse("account_login"))
     assert "Aanmelden met Odisee" not in page.content.decode()
     response = client.post(reverse("openid_connect_login", kwargs={"provider_id": f"sso-{SLUG}"}))

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from tests.conftest import shown
 from tests.factories import StudentFactory, UserFactory
-from tests.test_auth import code_from_mail
+from tests.fixtures import code_from_mail
 from workplaces.models import AccessInvitation
 from wpl.models import Membership, Role
 from wpl.tenancy import tenant_context
@@ -165,7 +165,7 @@ def test_student_list_shows_access_state_in_fixed_queries(
 
 
 def test_demo_data_shows_invited_students_and_an_example_single_sign_on(personas, client_for):
-    from wpl import demo_access
+    from access import demo as demo_access
     from wpl.models import SingleSignOn
 
     with tenant_context(personas.a):

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from tests.factories import MembershipFactory
 from wpl.middleware import SESSION_KEY
 from wpl.models import Membership, Role
+from wpl.tenancy import tenant_context
 
 REFUSED = "You do not hold that role in that institution."
 
@@ -84,7 +85,8 @@ def test_switch_refused_keeps_the_active_membership(personas, client_for, value)
     elif value == "nonexistent":
         value = Membership.all_tenants.order_by("-pk").first().pk + 1000
     elif value == "inactive-own":
-        Membership.all_tenants.filter(pk=in_b.pk).update(is_active=False)
+        with tenant_context(personas.b):
+            Membership.all_tenants.filter(pk=in_b.pk).update(is_active=False)
         value = in_b.pk
     client = client_for(in_a)
     response = switch(client, value)

@@ -14,8 +14,9 @@ from tests.factories import (
     StudentPreferenceFactory,
     WorkplaceApprovalFactory,
 )
-from tests.test_preferences import AY, approved_offer, post_ranking, saved_ranking
+from tests.fixtures import AY, approved_offer, post_ranking, saved_ranking
 from workplaces.models import PlacementOffer
+from wpl.tenancy import tenant_context
 
 
 @pytest.fixture
@@ -47,8 +48,9 @@ def _rank(world, *offers):
 
 def test_withdrawn_and_rejected_choices_are_named_on_the_ranking_page(world, client_for):
     first, second, third = world["offers"][:3]
-    _rank(world, first, second, third)
-    PlacementOffer.all_tenants.filter(pk=second.pk).update(status=PlacementOffer.Status.WITHDRAWN)
+    with tenant_context(world["institution"]):
+        _rank(world, first, second, third)
+        PlacementOffer.all_tenants.filter(pk=second.pk).update(status=PlacementOffer.Status.WITHDRAWN)
     WorkplaceApprovalFactory(
         institution=world["institution"],
         organisation=third.organisation,
@@ -78,8 +80,9 @@ def test_withdrawn_and_rejected_choices_are_named_on_the_ranking_page(world, cli
 
 def test_student_replaces_the_unavailable_choice(world, client_for):
     first, second, third, fourth = world["offers"]
-    _rank(world, first, second)
-    PlacementOffer.all_tenants.filter(pk=second.pk).update(status=PlacementOffer.Status.WITHDRAWN)
+    with tenant_context(world["institution"]):
+        _rank(world, first, second)
+        PlacementOffer.all_tenants.filter(pk=second.pk).update(status=PlacementOffer.Status.WITHDRAWN)
     client = client_for(world["membership"])
     response = post_ranking(client, world["round"], [(first, "reden 1"), (fourth, "nieuw")])
     assert response.status_code == 302

@@ -20,7 +20,7 @@ from tests.factories import (
     WorkplaceApprovalFactory,
     WorkplaceCriterionFactory,
 )
-from tests.test_matching_board import make_world
+from tests.fixtures import make_world
 from workplaces.criteria import ProgrammeFacts, WorkplaceFacts, describe_params, evaluate
 from workplaces.models import WorkplaceCriterion
 from wpl.academic_years import current_academic_year

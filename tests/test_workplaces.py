@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +17,8 @@ from tests.factories import (
     WorkplaceApprovalFactory,
     WorkplaceCriterionFactory,
 )
+from tests.fixtures import _current_year, make_workplace
+from workplaces import invitations
 from workplaces.models import (
     Mentor,
     Organisation,
@@ -48,33 +48,6 @@ def odisee_criteria(programme):
     with tenant_context(programme.institution_id):
         seed_criteria(programme)
     return programme
-
-
-def make_workplace(institution, programme=None, *, name="Buurtwerk", mentors=1, roles=4, **facts):
-    defaults = {
-        "staff_fte": Decimal("3"),
-        "permanent_staff": 3,
-        "commits_years": 2,
-        "learning_by_doing": True,
-    }
-    organisation = OrganisationFactory(institution=institution, name=name, **{**defaults, **facts})
-    SiteFactory(
-        institution=institution, organisation=organisation, municipality="Anderlecht", postcode="1070"
-    )
-    for i in range(mentors):
-        MentorFactory(
-            institution=institution,
-            organisation=organisation,
-            is_social_worker=True,
-            years_at_organisation=Decimal("2"),
-            years_in_sector=Decimal("5"),
-            reachable_weekdays="3,4",
-            last_name=f"Mentor{i}",
-        )
-    if programme is not None:
-        with tenant_context(institution):
-            organisation.roles.set(list(ProfessionalRole.all_tenants.filter(programme=programme)[:roles]))
-    return organisation
 
 
 def organisation_form(**overrides):
@@ -150,9 +123,12 @@ def test_duplicate_enterprise_number_is_a_form_error(personas, client_for):
 
 
 def test_org_admin_edits_only_their_own_organisation(personas, client_for):
-    own = OrganisationFactory(institution=personas.a, contact_email="org_admin@alpha.test", name="Eigen")
+    contact = personas("a", "org_admin")
+    own = OrganisationFactory(
+        institution=personas.a, contact_email=contact.user.email, contact_user=contact.user, name="Eigen"
+    )
     other = OrganisationFactory(institution=personas.a, name="Andere")
-    client = client_for(personas("a", "org_admin"))
+    client = client_for(contact)
     response = client.post(reverse("organisation-edit", args=[own.pk]), organisation_form(name="Eigen vzw"))
     assert response.status_code == 302
     own.refresh_from_db()
@@ -221,12 +197,6 @@ def test_list_search_and_filters(personas, client_for, programme):
     assert names(status="approved") == {"Buurtwerk Anderlecht"}
     assert names(status="none") == {"Jeugdhuis Halle"}
     assert names(status="rejected") == set()
-
-
-def _current_year():
-    from wpl.academic_years import current_academic_year
-
-    return current_academic_year()
 
 
 def test_list_is_paginated_by_50(personas, client_for):
@@ -419,7 +389,9 @@ def test_mentor_years_are_validated(personas, client_for, at_org, in_sector):
     assert not Mentor.all_tenants.filter(organisation=organisation).exists()
 
 
-def test_mentor_is_created_and_linked_to_their_account(personas, client_for):
+def test_mentor_is_created_and_linked_to_their_account_by_accepting_an_invitation(personas, client_for):
+    """Typing a known person's address on a mentor record links nothing (access follows the
+    explicit link only); the invitation for that record, accepted by its owner, links it."""
     organisation = OrganisationFactory(institution=personas.a)
     mentor_member = personas("a", "mentor")
     client = client_for(personas("a", "coordinator"))
@@ -441,6 +413,21 @@ def test_mentor_is_created_and_linked_to_their_account(personas, client_for):
     mentor = Mentor.all_tenants.get(organisation=organisation)
     assert mentor.reachable_weekdays == "3,5"
     assert mentor.is_social_worker is None
+    assert mentor.user is None
+    detail = reverse("organisation-detail", args=[organisation.pk])
+    assert client_for(mentor_member).get(detail).status_code == 404
+    # The coordinator invites the person for this record; its owner accepts, signed in.
+    _invitation, token = invitations.create_invitation(
+        organisation=organisation,
+        email=mentor_member.user.email,
+        role=Role.MENTOR,
+        purpose="general",
+        created_by=personas("a", "coordinator").user,
+        base_url="http://testserver",
+        mentor=mentor,
+    )
+    invitations.accept_invitation(token=token, signed_in_user=mentor_member.user)
+    mentor.refresh_from_db()
     assert mentor.user == mentor_member.user
     # Now the mentor sees the organisation.
     assert (

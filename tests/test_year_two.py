@@ -19,7 +19,9 @@ from tests.factories import (
     StudentFactory,
     WorkplaceApprovalFactory,
     WorkplaceChangeFactory,
+    create_in_tenant,
 )
+from wpl.tenancy import tenant_context
 
 AY = "2026-2027"
 DAY = datetime.date(2026, 6, 1)
@@ -132,7 +134,7 @@ def test_an_agreed_change_for_another_year_does_not_count(world, in_tenant):
 def test_whole_year_placement_wins_over_units(world, in_tenant):
     from catalogue.models import WplUnit
 
-    unit = WplUnit.all_tenants.create(
+    unit = create_in_tenant(WplUnit,
         institution=world["institution"], programme=world["programme"], name="Payroll"
     )
     PlacementFactory(
@@ -280,7 +282,8 @@ def test_each_party_gives_their_own_agreement(world, personas, client_for, in_te
     institution = world["institution"]
     mentor, supervisor = personas("a", "mentor"), personas("a", "supervisor")
     MentorFactory(institution=institution, organisation=world["year_one_org"], user=mentor.user)
-    Placement.all_tenants.filter(student=world["student"]).update(supervisor=supervisor)
+    with tenant_context(institution):
+        Placement.all_tenants.filter(student=world["student"]).update(supervisor=supervisor)
     change = WorkplaceChangeFactory(
         institution=institution,
         student=world["student"],

@@ -6,12 +6,10 @@ through the services, so the same validation as the pages applies (errors answer
 
 from __future__ import annotations
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,46 +17,15 @@ from rest_framework.response import Response
 from catalogue.models import ProfessionalRole, Programme
 from workplaces import permissions, selectors, services
 from workplaces.models import Mentor, OfferDecision, Organisation, PlacementOffer, Site, WorkplaceApproval
-from wpl import permissions as core
-from wpl.api import TenantModelViewSet, TenantViewSetMixin
-from wpl.api_fields import WeekdaysField
+from wpl.api import PredicatePermission, TenantModelViewSet, TenantViewSetMixin, require
+from wpl.api_fields import ScopedPrimaryKeyRelatedField, WeekdaysField
 from wpl.validators import academic_year_validator, format_weekdays
 
-
-class SchoolReadsStaffWrites(drf_permissions.BasePermission):
-    message = "Only school staff read workplaces; admins and coordinators change them."
-
-    def has_permission(self, request, view):
-        membership = getattr(request, "membership", None)
-        if request.method in drf_permissions.SAFE_METHODS:
-            return core.is_school(membership)
-        return permissions.can_manage_workplaces(membership)
-
-
-class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related id looked up only among the rows the requesting membership may see."""
-
-    def __init__(self, model, **kwargs):
-        self.model = model
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.context["request"].membership)
-
-
-def _service_call(func, **kwargs):
-    """Run a service; its Django ValidationError becomes a DRF 400 with the same messages."""
-    try:
-        return func(**kwargs)
-    except DjangoValidationError as error:
-        if hasattr(error, "error_dict"):
-            detail = {
-                ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
-                for key, messages in error.message_dict.items()
-            }
-        else:
-            detail = {"non_field_errors": error.messages}
-        raise serializers.ValidationError(detail) from None
+SCHOOL_READS_STAFF_WRITES = PredicatePermission(
+    permissions.can_manage_workplaces,
+    read=permissions.can_read_workplaces,
+    message="Only school staff read workplaces; admins and coordinators change them.",
+)
 
 
 class SiteSerializer(serializers.ModelSerializer):
@@ -69,7 +36,7 @@ class SiteSerializer(serializers.ModelSerializer):
 
 class OrganisationSerializer(serializers.ModelSerializer):
     sites = SiteSerializer(many=True, read_only=True)
-    roles = VisiblePrimaryKeyRelatedField(ProfessionalRole, many=True, required=False)
+    roles = ScopedPrimaryKeyRelatedField(ProfessionalRole, many=True, required=False)
     enterprise_number = serializers.CharField(required=False, allow_blank=True, max_length=20)
 
     class Meta:
@@ -79,8 +46,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         roles = validated_data.pop("roles", None)
-        return _service_call(
-            services.save_organisation,
+        return services.save_organisation(
             actor=self.context["request"].membership,
             data=validated_data,
             roles=roles,
@@ -88,8 +54,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         roles = validated_data.pop("roles", None)
-        return _service_call(
-            services.save_organisation,
+        return services.save_organisation(
             actor=self.context["request"].membership,
             organisation=instance,
             data=validated_data,
@@ -98,7 +63,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class MentorSerializer(serializers.ModelSerializer):
-    organisation = VisiblePrimaryKeyRelatedField(Organisation)
+    organisation = ScopedPrimaryKeyRelatedField(Organisation)
     reachable_weekdays = WeekdaysField(required=False)
 
     class Meta:
@@ -126,8 +91,7 @@ class MentorSerializer(serializers.ModelSerializer):
 
     def create(self, validated_data):
         organisation = validated_data.pop("organisation")
-        return _service_call(
-            services.save_mentor,
+        return services.save_mentor(
             actor=self.context["request"].membership,
             organisation=organisation,
             data=validated_data,
@@ -135,8 +99,7 @@ class MentorSerializer(serializers.ModelSerializer):
 
     def update(self, instance, validated_data):
         validated_data.pop("organisation", None)  # a mentor does not move between organisations
-        return _service_call(
-            services.save_mentor,
+        return services.save_mentor(
             actor=self.context["request"].membership,
             organisation=instance.organisation,
             mentor=instance,
@@ -145,8 +108,8 @@ class MentorSerializer(serializers.ModelSerializer):
 
 
 class WorkplaceApprovalSerializer(serializers.ModelSerializer):
-    organisation = VisiblePrimaryKeyRelatedField(Organisation)
-    programme = VisiblePrimaryKeyRelatedField(Programme)
+    organisation = ScopedPrimaryKeyRelatedField(Organisation)
+    programme = ScopedPrimaryKeyRelatedField(Programme)
     # Null for decisions without a recorded person (imports, demo data): documented as such.
     decided_by = serializers.StringRelatedField(read_only=True, allow_null=True)
 
@@ -165,8 +128,7 @@ class WorkplaceApprovalSerializer(serializers.ModelSerializer):
         read_only_fields = ["decided_at"]
 
     def create(self, validated_data):
-        return _service_call(
-            services.decide_approval,
+        return services.decide_approval(
             actor=self.context["request"].membership,
             organisation=validated_data["organisation"],
             programme=validated_data["programme"],
@@ -181,7 +143,7 @@ class OrganisationViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
 
     model = Organisation
     serializer_class = OrganisationSerializer
-    permission_classes = [drf_permissions.IsAuthenticated, SchoolReadsStaffWrites]
+    permission_classes = [drf_permissions.IsAuthenticated, SCHOOL_READS_STAFF_WRITES]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -197,7 +159,7 @@ class MentorViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
 
     model = Mentor
     serializer_class = MentorSerializer
-    permission_classes = [drf_permissions.IsAuthenticated, SchoolReadsStaffWrites]
+    permission_classes = [drf_permissions.IsAuthenticated, SCHOOL_READS_STAFF_WRITES]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_queryset(self):
@@ -215,21 +177,10 @@ class WorkplaceApprovalViewSet(
 
     model = WorkplaceApproval
     serializer_class = WorkplaceApprovalSerializer
-    permission_classes = [drf_permissions.IsAuthenticated, SchoolReadsStaffWrites]
+    permission_classes = [drf_permissions.IsAuthenticated, SCHOOL_READS_STAFF_WRITES]
 
     def get_queryset(self):
         return selectors.approvals(membership=self.request.membership).order_by("-decided_at", "-id")
-
-
-class ScopedPK(serializers.PrimaryKeyRelatedField):
-    """A primary key resolved only among the objects the caller may see."""
-
-    def __init__(self, scope, **kwargs):
-        self.scope = scope
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scope(self.context["request"].membership)
 
 
 class OfferDecisionSerializer(serializers.ModelSerializer):
@@ -268,13 +219,13 @@ class OfferSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["organisation"] = ScopedPK(lambda m: selectors.host_organisations(membership=m))
-        fields["programme"] = ScopedPK(lambda m: Programme.objects.visible_to(m))
-        fields["site"] = ScopedPK(lambda m: Site.objects.visible_to(m), required=False, allow_null=True)
-        fields["mentor"] = ScopedPK(lambda m: Mentor.objects.visible_to(m), required=False, allow_null=True)
-        fields["roles"] = serializers.ManyRelatedField(
-            child_relation=ScopedPK(lambda m: ProfessionalRole.objects.visible_to(m)), required=False
+        fields["organisation"] = ScopedPrimaryKeyRelatedField(
+            scope=lambda m: selectors.host_organisations(membership=m)
         )
+        fields["programme"] = ScopedPrimaryKeyRelatedField(Programme)
+        fields["site"] = ScopedPrimaryKeyRelatedField(Site, required=False, allow_null=True)
+        fields["mentor"] = ScopedPrimaryKeyRelatedField(Mentor, required=False, allow_null=True)
+        fields["roles"] = ScopedPrimaryKeyRelatedField(ProfessionalRole, many=True, required=False)
         return fields
 
 
@@ -289,26 +240,25 @@ class OfferViewSet(TenantModelViewSet):
         return selectors.offers(membership=self.request.membership)
 
     def perform_create(self, serializer):
-        if not permissions.can_edit_own_organisation(self.request.membership):
-            raise exceptions.PermissionDenied(_("Only a workplace contact can submit an offer."))
+        require(
+            permissions.can_edit_own_organisation,
+            self.request,
+            _("Only a workplace contact can submit an offer."),
+        )
         data = serializer.validated_data
-        try:
-            serializer.instance = services.submit_offer(
-                organisation=data["organisation"],
-                programme=data["programme"],
-                academic_year=data["academic_year"],
-                year=data.get("year", 1),
-                places=data.get("places", 1),
-                tasks=data.get("tasks", ""),
-                roles=data.get("roles", []),
-                site=data.get("site"),
-                mentor=data.get("mentor"),
-                weekdays=data.get("weekdays", []),
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
+        serializer.instance = services.submit_offer(
+            actor=self.request.membership,
+            organisation=data["organisation"],
+            programme=data["programme"],
+            academic_year=data["academic_year"],
+            year=data.get("year", 1),
+            places=data.get("places", 1),
+            tasks=data.get("tasks", ""),
+            roles=data.get("roles", []),
+            site=data.get("site"),
+            mentor=data.get("mentor"),
+            weekdays=data.get("weekdays", []),
+        )
 
     @extend_schema(methods=["GET"], responses=OfferDecisionSerializer(many=True))
     @extend_schema(
@@ -320,23 +270,17 @@ class OfferViewSet(TenantModelViewSet):
     )
     def decision(self, request, pk=None):
         """GET: the decision history; POST {decision, reason}: accept or reject (coordinators)."""
-        if not permissions.can_review_offers(request.membership):
-            raise exceptions.PermissionDenied(_("Only coordinators decide on offers."))
+        require(permissions.can_review_offers, request, _("Only coordinators decide on offers."))
         offer = self.get_object()
         if request.method == "GET":
             rows = OfferDecision.objects.visible_to(request.membership).filter(offer=offer)
             return Response(OfferDecisionSerializer(rows, many=True).data)
         serializer = OfferDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            row = services.decide_offer(
-                offer=offer,
-                decision=serializer.validated_data["decision"],
-                reason=serializer.validated_data.get("reason", ""),
-                decided_by=request.user,
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(
-                error.message_dict if hasattr(error, "error_dict") else error.messages
-            ) from error
+        row = services.decide_offer(
+            actor=request.membership,
+            offer=offer,
+            decision=serializer.validated_data["decision"],
+            reason=serializer.validated_data.get("reason", ""),
+        )
         return Response(OfferDecisionSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -240,13 +240,16 @@ def _seed_workplace(
 ) -> Organisation:
     slug = institution.slug
     contact = spec.get("contact")
+    contact_email = _mentor_email(contact, slug) if contact else ""
     organisation, _ = Organisation.objects.update_or_create(
         name=spec["name"],
         defaults={
             "sector": spec["sector"],
             "languages": "nl, fr" if slug == "odisee" else "nl",
             "contact_name": "Contactpersoon werkplek",
-            "contact_email": _mentor_email(contact, slug) if contact else "",
+            "contact_email": contact_email,
+            # The demo contact's account, as accepting an invitation would link it.
+            "contact_user": User.objects.filter(email=contact_email).first() if contact_email else None,
             **spec["facts"],
         },
     )

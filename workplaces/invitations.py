@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -227,13 +228,17 @@ def _mark_email_verified(user: User) -> None:
 
 
 def _link_to_host(invitation: AccessInvitation, user: User) -> None:
-    """Workplace contact: the organisation's contact e-mail; mentor: the mentor record's user."""
+    """Link the account to what the invitation names; access follows these links only.
+
+    Workplace contact: the organisation's `contact_user` (and its contact e-mail, so the
+    school reaches them there); mentor: the mentor record's `user`.
+    """
     from workplaces.models import Mentor, Organisation
 
     if invitation.role == Role.STUDENT:
-        # Students are invited for their student record (wpl.student_access), not a host.
+        # Students are invited for their student record (access.student_access), not a host.
         from students.models import Student
-        from wpl.student_access import grant_student_access
+        from students.services import grant_student_access
 
         student = Student.objects.filter(pk=invitation.student_id).first()
         if student is not None:
@@ -242,8 +247,9 @@ def _link_to_host(invitation: AccessInvitation, user: User) -> None:
 
     organisation = Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
     if invitation.role == Role.ORG_ADMIN:
+        organisation.contact_user = user
         organisation.contact_email = user.email
-        fields = ["contact_email"]
+        fields = ["contact_user", "contact_email"]
         if not organisation.contact_name:
             organisation.contact_name = user.get_full_name()
             fields.append("contact_name")
@@ -253,7 +259,13 @@ def _link_to_host(invitation: AccessInvitation, user: User) -> None:
     if invitation.mentor_id:
         mentor = Mentor.objects.filter(pk=invitation.mentor_id, organisation=organisation).first()
     if mentor is None:
-        mentor = Mentor.objects.filter(organisation=organisation, email__iexact=user.email).first()
+        # The coordinator invited this address as a mentor of this organisation: the record
+        # with that address is the person's, unless it is already another account's.
+        mentor = (
+            Mentor.objects.filter(organisation=organisation, email__iexact=user.email)
+            .filter(Q(user__isnull=True) | Q(user=user))
+            .first()
+        )
     if mentor is None:
         mentor = Mentor.objects.create(
             organisation=organisation,

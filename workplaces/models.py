@@ -41,7 +41,14 @@ class OrganisationQuerySet(TenantQuerySet):
 
 
 class Organisation(TenantModel):
-    """A host organisation (werkplek) as known to one institution."""
+    """A host organisation (werkplek) as known to one institution.
+
+    `contact_name`, `contact_email` and `contact_phone` are how the school reaches the
+    organisation; they are data, editable by staff and overwritten by imports. Who may act
+    for the organisation is `contact_user`, the account of the workplace contact, set only
+    when that person accepts an invitation for this organisation (or by the seeder): a
+    changed e-mail address neither grants nor removes access.
+    """
 
     name = models.CharField(_("name"), max_length=200)
     # Belgian KBO/BCE number, stored normalised as 0123.456.789 (optional).
@@ -68,6 +75,16 @@ class Organisation(TenantModel):
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    # The workplace contact's account: the explicit link access follows (see the docstring).
+    contact_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="contact_for_organisations",
+        verbose_name=_("workplace contact's account"),
+    )
     created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     objects, all_tenants = scoped_managers(OrganisationQuerySet)

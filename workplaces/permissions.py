@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from catalogue.permissions import can_manage_catalogue
 from wpl import permissions as core
 from wpl.models import Membership, Role
 
@@ -12,10 +13,19 @@ def can_manage_workplaces(membership: Membership | None) -> bool:
     return core.is_staff(membership)
 
 
+def can_read_workplaces(membership: Membership | None) -> bool:
+    """The workplace list, its export and the workplaces API: school roles."""
+    return core.is_school(membership)
+
+
+def can_export_workplaces(membership: Membership | None) -> bool:
+    return can_read_workplaces(membership)
+
+
 def can_edit_workplace(membership: Membership | None) -> bool:
     """Profile, sites, mentors and capacity: staff, and workplace contacts for their own one
     (the object lookup through `visible_organisations` limits contacts to their organisation)."""
-    return core.is_staff(membership) or (membership is not None and membership.role == Role.ORG_ADMIN)
+    return core.is_staff(membership) or core.is_org_admin(membership)
 
 
 def can_approve_workplaces(membership: Membership | None) -> bool:
@@ -24,7 +34,17 @@ def can_approve_workplaces(membership: Membership | None) -> bool:
 
 def can_see_workplace_assessment(membership: Membership | None) -> bool:
     """Criteria checklists and approval history: school roles and the workplace's own people."""
-    return membership is not None and membership.role != Role.STUDENT
+    return membership is not None and not core.is_student(membership)
+
+
+def can_see_mentors(membership: Membership | None) -> bool:
+    """Mentors on a workplace page: everyone but students."""
+    return membership is not None and not core.is_student(membership)
+
+
+def can_configure_criteria(membership: Membership | None) -> bool:
+    """The workplace criteria of the programmes belong to the catalogue's managers."""
+    return can_manage_catalogue(membership)
 
 
 def visible_criteria(qs: QuerySet, membership: Membership) -> QuerySet:
@@ -46,10 +66,11 @@ def visible_organisations(qs: QuerySet, membership: Membership) -> QuerySet:
         return qs
     if membership.role == Role.STUDENT:
         return qs.filter(pk__in=_student_organisation_ids(membership))
-    # Mentors and contacts see their own organisation.
-    return qs.filter(
-        Q(mentors__user_id=membership.user_id) | Q(contact_email__iexact=membership.user.email)
-    ).distinct()
+    # Mentors and contacts see their own organisation, through the explicit links to their
+    # account (the mentor record's user, the organisation's contact_user), never through an
+    # e-mail field that staff and imports can change.
+    user_id = membership.user_id
+    return qs.filter(Q(mentors__user_id=user_id) | Q(contact_user_id=user_id)).distinct()
 
 
 def _student_organisation_ids(membership: Membership):
@@ -120,4 +141,4 @@ def can_review_offers(membership: Membership | None) -> bool:
 
 
 def can_edit_own_organisation(membership: Membership | None) -> bool:
-    return membership is not None and membership.role == Role.ORG_ADMIN
+    return core.is_org_admin(membership)

@@ -30,7 +30,8 @@ from workplaces.models import (
     WorkplaceApproval,
     WorkplaceCriterion,
 )
-from wpl.models import Membership, Role, User
+from wpl import audit
+from wpl.models import Membership
 from wpl.validators import YEARS_ORDER_MESSAGE, format_weekdays, normalise_enterprise_number
 
 ORGANISATION_FIELDS = (
@@ -67,7 +68,7 @@ MENTOR_FIELDS = (
 )
 
 
-def _require(allowed: bool) -> None:
+def _refuse_unless(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied(_("You may not change this workplace."))
 
@@ -79,7 +80,7 @@ def _assign(obj, data: Mapping[str, Any], fields: Iterable[str]) -> None:
 
 
 def _check_editable(actor: Membership, organisation: Organisation) -> None:
-    _require(permissions.can_edit_workplace(actor))
+    _refuse_unless(permissions.can_edit_workplace(actor))
     if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied(_("You may not change this workplace."))
 
@@ -94,7 +95,7 @@ def save_organisation(
 ) -> Organisation:
     """Create (staff only) or update an organisation; normalises the enterprise number."""
     if organisation is None:
-        _require(permissions.can_manage_workplaces(actor))
+        _refuse_unless(permissions.can_manage_workplaces(actor))
         organisation = Organisation()
     else:
         _check_editable(actor, organisation)
@@ -114,10 +115,15 @@ def save_organisation(
             )
     else:
         organisation.enterprise_number = ""
+    creating = organisation.pk is None
     organisation.full_clean(exclude=["institution"])
     organisation.save()
     if roles is not None:
         organisation.roles.set(list(roles))
+    verb = "create" if creating else "update"
+    audit.record(
+        actor=actor, action=f"workplaces.organisation.{verb}", obj=organisation, summary=organisation.name
+    )
     return organisation
 
 
@@ -133,26 +139,19 @@ def save_site(
     _assign(site, data, SITE_FIELDS)
     site.full_clean(exclude=["institution", "organisation"])
     site.save()
+    audit.record(actor=actor, action="workplaces.site.save", obj=site, summary=site.name)
     return site
-
-
-def _linked_user(email: str) -> User | None:
-    """The platform account of a mentor, when that person has a mentor role here."""
-    if not email:
-        return None
-    member = (
-        Membership.objects.filter(user__email__iexact=email, role=Role.MENTOR, is_active=True)
-        .select_related("user")
-        .first()
-    )
-    return member.user if member else None
 
 
 @transaction.atomic
 def save_mentor(
     *, actor: Membership, organisation: Organisation, data: Mapping[str, Any], mentor: Mentor | None = None
 ) -> Mentor:
-    """Create or update a mentor; links the mentor's account when the e-mail has a mentor role."""
+    """Create or update a mentor record.
+
+    The record's account (`mentor.user`, which access follows) is never set from the e-mail
+    typed here: the mentor gets it by accepting an invitation for this organisation.
+    """
     _check_editable(actor, organisation)
     if mentor is None:
         mentor = Mentor(organisation=organisation)
@@ -174,9 +173,8 @@ def save_mentor(
     if errors:
         raise ValidationError(errors)
     mentor.full_clean(exclude=["institution", "organisation", "user"])
-    if mentor.user_id is None:
-        mentor.user = _linked_user(mentor.email)
     mentor.save()
+    audit.record(actor=actor, action="workplaces.mentor.save", obj=mentor, summary=str(mentor))
     return mentor
 
 
@@ -196,6 +194,13 @@ def set_capacity(
     if places < 0:
         raise ValidationError({"places": _("Places cannot be negative.")})
     existing = OrganisationCapacity.objects.filter(organisation=organisation, programme=programme, year=year)
+    audit.record(
+        actor=actor,
+        action="workplaces.capacity.set",
+        obj=organisation,
+        summary=f"{programme} {year}: {places}",
+        data={"programme": programme.pk, "year": year, "places": places},
+    )
     if places == 0:
         existing.delete()
         return None
@@ -218,7 +223,7 @@ def decide_approval(
     reason: str = "",
 ) -> WorkplaceApproval:
     """Record a coordinator's decision; the newest row per programme and year is the current one."""
-    _require(permissions.can_approve_workplaces(actor))
+    _refuse_unless(permissions.can_approve_workplaces(actor))
     if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
         raise PermissionDenied
     reason = (reason or "").strip()
@@ -253,6 +258,12 @@ def decide_approval(
     )
     approval.full_clean(exclude=["institution", "organisation", "programme", "decided_by"])
     approval.save()
+    audit.record(
+        actor=actor,
+        action=f"workplaces.approval.{decision}",
+        obj=approval,
+        summary=f"{organisation.name} / {programme} {approval.academic_year}",
+    )
     return approval
 
 
@@ -265,25 +276,28 @@ def save_criterion(
     criterion: WorkplaceCriterion | None = None,
 ) -> WorkplaceCriterion:
     """Create or update a programme's workplace criterion; params are checked by its rule."""
-    _require(catalogue_permissions.can_manage_catalogue(actor))
+    _refuse_unless(catalogue_permissions.can_manage_catalogue(actor))
     criterion = criterion or WorkplaceCriterion()
     criterion.programme = programme
     _assign(criterion, data, ("order", "label", "kind", "params", "is_preference"))
     criterion.params = clean_params(criterion.kind, criterion.params)
     criterion.full_clean(exclude=["institution", "programme"])
     criterion.save()
+    audit.record(actor=actor, action="workplaces.criterion.save", obj=criterion, summary=criterion.label)
     return criterion
 
 
 @transaction.atomic
 def delete_criterion(*, actor: Membership, criterion: WorkplaceCriterion) -> None:
-    _require(catalogue_permissions.can_manage_catalogue(actor))
+    _refuse_unless(catalogue_permissions.can_manage_catalogue(actor))
+    audit.record(actor=actor, action="workplaces.criterion.delete", obj=criterion, summary=criterion.label)
     criterion.delete()
 
 
 @transaction.atomic
 def submit_offer(
     *,
+    actor: Membership | None,
     organisation: Organisation,
     programme: Programme,
     academic_year: str,
@@ -325,11 +339,12 @@ def submit_offer(
     offer.full_clean(exclude=["institution", "proposed_by_student"])
     offer.save()
     offer.roles.set(roles)
+    audit.record(actor=actor, action="workplaces.offer.submit", obj=offer, summary=str(offer))
     return offer
 
 
 @transaction.atomic
-def decide_offer(*, offer: PlacementOffer, decision: str, reason: str, decided_by: User) -> OfferDecision:
+def decide_offer(*, actor: Membership, offer: PlacementOffer, decision: str, reason: str) -> OfferDecision:
     """Accept or reject an offer; a rejection needs a reason. Tells the workplace contact."""
     offer = PlacementOffer.objects.select_for_update().get(pk=offer.pk)
     if decision not in OfferDecision.Decision.values:
@@ -341,7 +356,8 @@ def decide_offer(*, offer: PlacementOffer, decision: str, reason: str, decided_b
         raise ValidationError({"reason": _("Give a reason when you reject an offer.")})
     offer.status = decision
     offer.save(update_fields=["status"])
-    row = OfferDecision.objects.create(offer=offer, decision=decision, reason=reason, decided_by=decided_by)
+    row = OfferDecision.objects.create(offer=offer, decision=decision, reason=reason, decided_by=actor.user)
+    audit.record(actor=actor, action=f"workplaces.offer.{decision}", obj=offer, summary=reason[:200])
     contact = offer.organisation.contact_email
     if contact:
         transaction.on_commit(lambda: _mail_decision(offer, row, contact))
@@ -368,12 +384,14 @@ def _mail_decision(offer: PlacementOffer, row: OfferDecision, to: str) -> None:
 
 
 @transaction.atomic
-def withdraw_offer(*, offer: PlacementOffer) -> PlacementOffer:
+def withdraw_offer(*, actor: Membership | None, offer: PlacementOffer) -> PlacementOffer:
+    """The host takes an offer back; it can no longer be accepted."""
     offer = PlacementOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.status == PlacementOffer.Status.WITHDRAWN:
         raise ValidationError(_("This offer was already withdrawn."))
     offer.status = PlacementOffer.Status.WITHDRAWN
     offer.save(update_fields=["status"])
+    audit.record(actor=actor, action="workplaces.offer.withdraw", obj=offer, summary=str(offer))
     return offer
 
 
@@ -389,7 +407,9 @@ HOST_ORGANISATION_FIELDS = (
 
 
 @transaction.atomic
-def update_host_organisation(*, organisation: Organisation, data: dict, roles, sites_formset) -> Organisation:
+def update_host_organisation(
+    *, actor: Membership | None, organisation: Organisation, data: dict, roles, sites_formset
+) -> Organisation:
     """The workplace contact updates the organisation's own data, roles and sites at once.
 
     `sites_formset` is a validated inline formset of the organisation's sites.
@@ -403,4 +423,7 @@ def update_host_organisation(*, organisation: Organisation, data: dict, roles, s
     organisation.roles.set(list(roles))
     sites_formset.instance = organisation
     sites_formset.save()
+    audit.record(
+        actor=actor, action="workplaces.organisation.host_update", obj=organisation, summary=organisation.name
+    )
     return organisation

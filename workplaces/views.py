@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from catalogue import permissions as catalogue_permissions
 from catalogue.models import ProfessionalRole, Programme
 from workplaces import forms, invitations, permissions, selectors, services
 from workplaces.forms import (
@@ -36,7 +35,7 @@ from wpl.forms import add_service_errors
 from wpl.ids import parse_id
 from wpl.middleware import SESSION_KEY
 from wpl.validators import parse_weekdays
-from wpl.views import membership_required
+from wpl.views import membership_required, permission_required
 
 FORM_TEMPLATE = "workplaces/form.html"
 
@@ -71,11 +70,6 @@ def _form_page(
 
 def _organisation(request, pk: int) -> Organisation:
     return get_object_or_404(selectors.organisations(membership=request.membership), pk=pk)
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 @membership_required
@@ -153,17 +147,16 @@ def organisation_detail(request, pk: int):
             "checklists": selectors.checklists(membership=membership, organisation=organisation),
             "approval_states": selectors.approval_states(organisation),
             "show_assessment": permissions.can_see_workplace_assessment(membership),
-            "can_see_mentors": membership.role != "student",
+            "can_see_mentors": permissions.can_see_mentors(membership),
             "can_edit": can_edit,
             "can_approve": permissions.can_approve_workplaces(membership),
         },
     )
 
 
-@membership_required
+@permission_required(permissions.can_manage_workplaces)
 def organisation_create(request):
     membership = request.membership
-    _require(permissions.can_manage_workplaces(membership))
     form = forms.OrganisationForm(
         request.POST or None, role_queryset=selectors.professional_roles(membership=membership)
     )
@@ -179,10 +172,9 @@ def organisation_create(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_workplace)
 def organisation_edit(request, pk: int):
     membership = request.membership
-    _require(permissions.can_edit_workplace(membership))
     organisation = _organisation(request, pk)
     form = forms.OrganisationForm(
         request.POST or None,
@@ -204,10 +196,9 @@ def organisation_edit(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_workplace)
 def site_create(request, pk: int):
     membership = request.membership
-    _require(permissions.can_edit_workplace(membership))
     organisation = _organisation(request, pk)
     form = forms.SiteForm(request.POST or None)
     return _form_page(
@@ -220,10 +211,9 @@ def site_create(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_workplace)
 def site_edit(request, pk: int):
     membership = request.membership
-    _require(permissions.can_edit_workplace(membership))
     site = get_object_or_404(selectors.sites(membership=membership), pk=pk)
     form = forms.SiteForm(request.POST or None, instance=site)
     return _form_page(
@@ -238,10 +228,9 @@ def site_edit(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_workplace)
 def mentor_create(request, pk: int):
     membership = request.membership
-    _require(permissions.can_edit_workplace(membership))
     organisation = _organisation(request, pk)
     form = forms.MentorForm(request.POST or None)
     return _form_page(
@@ -256,10 +245,9 @@ def mentor_create(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_workplace)
 def mentor_edit(request, pk: int):
     membership = request.membership
-    _require(permissions.can_edit_workplace(membership))
     mentor = get_object_or_404(selectors.mentors(membership=membership), pk=pk)
     form = forms.MentorForm(request.POST or None, instance=mentor)
     return _form_page(
@@ -274,10 +262,9 @@ def mentor_edit(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_workplace)
 def organisation_capacity(request, pk: int):
     membership = request.membership
-    _require(permissions.can_edit_workplace(membership))
     organisation = _organisation(request, pk)
     form = forms.CapacityForm(
         request.POST or None, programme_queryset=selectors.programmes(membership=membership)
@@ -299,11 +286,10 @@ def organisation_capacity(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_approve_workplaces)
 def workplace_decide(request, pk: int):
     """Approve or reject the workplace for a programme and academic year (history is kept)."""
     membership = request.membership
-    _require(permissions.can_approve_workplaces(membership))
     organisation = _organisation(request, pk)
     initial = {"academic_year": wpl_academic_years.current_academic_year()}
     if parse_id(request.GET.get("programme")):
@@ -353,11 +339,10 @@ def workplace_decide(request, pk: int):
     )
 
 
-@membership_required
+@permission_required(permissions.can_configure_criteria)
 def criterion_list(request):
     """The workplace criteria of every programme (staff configure them)."""
     membership = request.membership
-    _require(catalogue_permissions.can_manage_catalogue(membership))
     return render(
         request,
         "workplaces/criteria.html",
@@ -365,10 +350,9 @@ def criterion_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_configure_criteria)
 def criterion_create(request):
     membership = request.membership
-    _require(catalogue_permissions.can_manage_catalogue(membership))
     form = forms.CriterionForm(
         request.POST or None, programme_queryset=selectors.programmes(membership=membership)
     )
@@ -385,10 +369,9 @@ def criterion_create(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_configure_criteria)
 def criterion_edit(request, pk: int):
     membership = request.membership
-    _require(catalogue_permissions.can_manage_catalogue(membership))
     criterion = get_object_or_404(selectors.criteria(membership=membership), pk=pk)
     form = forms.CriterionForm(
         request.POST or None,
@@ -466,12 +449,10 @@ def _weekday_names(value: str) -> list[str]:
     return [str(names[d]) for d in parse_weekdays(value) if d in names]
 
 
-@membership_required
+@permission_required(permissions.can_submit_offers)
 def offer_create(request):
     """A workplace contact or mentor offers places for a programme year."""
     membership = request.membership
-    if not permissions.can_submit_offers(membership):
-        raise PermissionDenied
     organisations = selectors.host_organisations(membership=membership)
     if not organisations.exists():
         return render(request, "workplaces/offers/no_organisation.html")
@@ -489,6 +470,7 @@ def offer_create(request):
         data = form.cleaned_data
         try:
             offer = services.submit_offer(
+                actor=membership,
                 organisation=data["organisation"],
                 programme=data["programme"],
                 academic_year=data["academic_year"],
@@ -508,11 +490,9 @@ def offer_create(request):
     return render(request, "workplaces/offers/offer_form.html", {"form": form})
 
 
-@membership_required
+@permission_required(permissions.can_review_offers)
 def offer_decide(request, pk: int):
     """The coordinator accepts or rejects an offer (a rejection needs a reason)."""
-    if not permissions.can_review_offers(request.membership):
-        raise PermissionDenied
     offer = selectors.offer_detail(membership=request.membership, pk=pk)
     if offer is None:
         raise Http404
@@ -520,10 +500,10 @@ def offer_decide(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.decide_offer(
+                actor=request.membership,
                 offer=offer,
                 decision=form.cleaned_data["decision"],
                 reason=form.cleaned_data["reason"],
-                decided_by=request.user,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -533,18 +513,16 @@ def offer_decide(request, pk: int):
     return render(request, "workplaces/offers/offer_decide.html", {"offer": offer, "form": form})
 
 
-@membership_required
+@permission_required(permissions.can_submit_offers)
 def offer_withdraw(request, pk: int):
     """A host withdraws an offer of their own organisation."""
-    if not permissions.can_submit_offers(request.membership):
-        raise PermissionDenied
     offer = selectors.offer_detail(membership=request.membership, pk=pk)
     if offer is None:
         raise Http404
     error = None
     if request.method == "POST":
         try:
-            services.withdraw_offer(offer=offer)
+            services.withdraw_offer(actor=request.membership, offer=offer)
         except ValidationError as exc:
             error = " ".join(exc.messages)
         else:
@@ -554,11 +532,9 @@ def offer_withdraw(request, pk: int):
 
 
 # --- host self-service ---------------------------------------------------------------
-@membership_required
+@permission_required(permissions.is_host)
 def host_organisation_list(request):
     """The organisations a workplace contact or mentor works for."""
-    if not permissions.is_host(request.membership):
-        raise PermissionDenied
     organisations = (
         selectors.host_organisations(membership=request.membership)
         .prefetch_related("sites", "mentors", "roles")
@@ -574,12 +550,10 @@ def host_organisation_list(request):
     )
 
 
-@membership_required
+@permission_required(permissions.can_edit_own_organisation)
 def host_organisation_edit(request, pk: int):
     """The workplace contact keeps contact data, staff numbers, roles and sites up to date."""
     membership = request.membership
-    if not permissions.can_edit_own_organisation(membership):
-        raise PermissionDenied
     organisation = selectors.host_organisation(membership=membership, pk=pk)
     if organisation is None:
         raise Http404
@@ -594,6 +568,7 @@ def host_organisation_edit(request, pk: int):
     if request.method == "POST" and form.is_valid() and sites.is_valid():
         try:
             services.update_host_organisation(
+                actor=membership,
                 organisation=organisation,
                 data=form.cleaned_data,
                 roles=form.cleaned_data["roles"],
@@ -612,20 +587,16 @@ def host_organisation_edit(request, pk: int):
 
 
 # --- invitations (coordinator) ---------------------------------------------------------
-@membership_required
+@permission_required(permissions.can_review_offers)
 def invitation_list(request):
-    if not permissions.can_review_offers(request.membership):
-        raise PermissionDenied
     rows = selectors.invitations(membership=request.membership)[:200]
     return render(request, "workplaces/offers/invitation_list.html", {"invitations": rows})
 
 
-@membership_required
+@permission_required(permissions.can_review_offers)
 def invitation_create(request):
     """Send a workplace contact or mentor a sign-in link for an organisation."""
     membership = request.membership
-    if not permissions.can_review_offers(membership):
-        raise PermissionDenied
     organisations = Organisation.objects.visible_to(membership).order_by("name")
     mentors = (
         Mentor.objects.visible_to(membership)
@@ -661,10 +632,8 @@ def invitation_create(request):
     return render(request, "workplaces/offers/invitation_form.html", {"form": form})
 
 
-@membership_required
+@permission_required(permissions.can_review_offers)
 def invitation_revoke(request, pk: int):
-    if not permissions.can_review_offers(request.membership):
-        raise PermissionDenied
     invitation = selectors.invitation(membership=request.membership, pk=pk)
     if invitation is None:
         raise Http404
@@ -712,7 +681,7 @@ def invite_accept(request, token: str):
         if accepted.new_account:
             login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = accepted.membership.pk
-        if accepted.invitation.organisation_id is None:  # a student (wpl.student_access)
+        if accepted.invitation.organisation_id is None:  # a student (access.student_access)
             welcome = _("Welcome! You now have access to workplace learning at %(institution)s.") % {
                 "institution": accepted.invitation.institution.name
             }

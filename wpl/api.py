@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, permissions, viewsets
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from wpl import selectors, tenancy
+from wpl.errors import ServiceError, api_detail
 from wpl.middleware import resolve_membership
+from wpl.permissions import Predicate
 
 INSTITUTION_HEADER = "X-Institution"
 
@@ -49,6 +54,38 @@ class HasMembership(permissions.BasePermission):
         return getattr(request, "membership", None) is not None
 
 
+class PredicatePermission(permissions.BasePermission):
+    """The one API guard, built from the same predicates as the pages' `permission_required`.
+
+    ``PredicatePermission(write, read=...)``: safe methods (GET, HEAD, OPTIONS) need `read`
+    (default: any membership), the others `write` (default: same as `read`). Put the
+    instance itself in `permission_classes` (DRF calls each entry; an instance returns
+    itself). Object-level limits stay in the viewset's scoped queryset (404).
+    """
+
+    def __init__(self, write: Predicate | None = None, *, read: Predicate | None = None, message=None):
+        self.read = read
+        self.write = write if write is not None else read
+        if message is not None:
+            self.message = message
+
+    def __call__(self):
+        return self
+
+    def has_permission(self, request, view):
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            return False
+        predicate = self.read if request.method in permissions.SAFE_METHODS else self.write
+        return predicate is None or bool(predicate(membership))
+
+
+def require(predicate: Predicate, request, message=None) -> None:
+    """Inside an action: refuse with 403 unless `predicate(request.membership)`."""
+    if not predicate(getattr(request, "membership", None)):
+        raise exceptions.PermissionDenied(message)
+
+
 class TenantViewSetMixin(TenantAPIMixin):
     """Base for every API view: queryset comes from the model's `visible_to` filter."""
 
@@ -75,7 +112,17 @@ class TenantModelViewSet(TenantViewSetMixin, viewsets.ModelViewSet):
 
 
 def exception_handler(exc, context):
-    """DRF's handler; tenant misses become 403 (fail closed) instead of a 500."""
+    """DRF's handler plus the service error mapping (`wpl.errors`).
+
+    A service's Django ValidationError answers 400 with its field errors (as a form shows
+    them); a `ServiceError` answers its status with {"detail": message}; tenant misses become
+    403 (fail closed) instead of a 500.
+    """
     if isinstance(exc, tenancy.TenantNotSet):
         exc = exceptions.PermissionDenied(_("No active institution."))
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(api_detail(exc))
+    elif isinstance(exc, ServiceError):
+        set_rollback()
+        return Response({"detail": exc.message}, status=exc.status)
     return drf_exception_handler(exc, context)

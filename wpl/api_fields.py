@@ -14,3 +14,26 @@ class WeekdaysField(serializers.ListField):
 
     def to_representation(self, value):
         return parse_weekdays(value) if isinstance(value, str) else super().to_representation(value)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """The one related-id field: looked up only among rows the requesting membership may see.
+
+    ``ScopedPrimaryKeyRelatedField(Model)`` reads `Model.objects.visible_to(membership)`
+    (scoped to the active institution); ``scope=lambda membership: queryset`` narrows it
+    further (e.g. the host's own organisations). An id of another institution, or one the
+    role does not see, answers 400 ("does not exist"), never another tenant's row.
+    """
+
+    def __init__(self, model=None, *, scope=None, **kwargs):
+        if model is None and scope is None:
+            raise TypeError("ScopedPrimaryKeyRelatedField needs a model or a scope")
+        self.model = model
+        self.scope = scope
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        membership = self.context["request"].membership
+        if self.scope is not None:
+            return self.scope(membership)
+        return self.model.objects.visible_to(membership)

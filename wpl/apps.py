@@ -8,9 +8,7 @@ class WplConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from wpl import registry, tokens
+        from wpl import tokens
 
         # Setting up a second factor rotates the person's API token.
         tokens.connect_signals()
-        # invited students who have not signed in yet; an example single sign-on
-        registry.register_demo_seeder("wpl.demo_access.seed", order=20)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import functools
+import inspect
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from wpl.models import AuditEvent
 
 if TYPE_CHECKING:
     from wpl.models import Membership
+
+F = TypeVar("F", bound=Callable)
 
 
 def record(
@@ -34,3 +39,35 @@ def record(
         summary=summary[:300],
         data=data or {},
     )
+
+
+def audited(action: str, *, target: str | None = None) -> Callable[[F], F]:
+    """Decorator for a write service: record `action` by its `actor=` in the same transaction.
+
+    The object recorded is the keyword argument named `target` (recorded before the call, so
+    a deleted object keeps its id in the trail) or else the model instance the service
+    returns. The service must take `actor` as a keyword-only argument (checked here, once,
+    when the module loads). Services that record something more specific call `record()`.
+    """
+
+    def decorator(func: F) -> F:
+        parameter = inspect.signature(func).parameters.get("actor")
+        if parameter is None or parameter.kind is not inspect.Parameter.KEYWORD_ONLY:
+            raise TypeError(f"{func.__qualname__} must take `actor` as a keyword-only argument")
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            actor = kwargs.get("actor")
+            with transaction.atomic():
+                if target is not None:
+                    obj = kwargs.get(target)
+                    record(actor=actor, action=action, obj=obj, summary=str(obj) if obj is not None else "")
+                    return func(*args, **kwargs)
+                result = func(*args, **kwargs)
+                obj = result if isinstance(result, models.Model) else None
+                record(actor=actor, action=action, obj=obj, summary=str(obj) if obj is not None else "")
+                return result
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator

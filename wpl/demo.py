@@ -73,7 +73,8 @@ def ensure_user(email: str, first_name: str = "", last_name: str = "") -> User:
 
 
 def ensure_membership(user: User, institution: Institution, role: str) -> Membership:
-    membership, _ = Membership.all_tenants.get_or_create(institution=institution, user=user, role=role)
+    with tenant_context(institution):
+        membership, _ = Membership.objects.get_or_create(user=user, role=role)
     return membership
 
 

@@ -9,15 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 from wpl.branding import LOGO_FORMATS, MAX_LOGO_BYTES, validate_accent_colour, validate_logo
 from wpl.design import DEFAULT_ACCENT
+from wpl.errors import ServiceError, field_messages
 
 
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (unknown fields: on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
+def add_service_errors(form: forms.BaseForm, error: ValidationError | ServiceError) -> None:
+    """Put a service's error on the form's fields (unknown fields: on the form).
+
+    The mapping is `wpl.errors.field_messages`, the same the API answers with.
+    """
+    for field, messages in field_messages(error).items():
+        form.add_error(field if field in form.fields else None, messages)
 
 
 class InstitutionSettingsForm(forms.Form):

@@ -101,3 +101,24 @@ def mfa_required_for(user, memberships=None) -> bool:
     if memberships is None:
         memberships = selectors.memberships_of(user)
     return any(m.role in permissions.MFA_REQUIRED_ROLES for m in memberships)
+
+
+class SignOutClearsCacheMiddleware:
+    """The answer to a sign-out tells the browser to drop its HTTP cache of this site.
+
+    `Clear-Site-Data: "cache"` only, not "storage": storage would also wipe the logbook's
+    offline queue, which may hold entries not sent yet (static/js/signout.js empties the
+    service worker's caches and keeps such entries for their owner).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        was_signed_in = bool(user is not None and user.is_authenticated)
+        response = self.get_response(request)
+        now = getattr(request, "user", None)
+        if was_signed_in and not (now is not None and now.is_authenticated):
+            response["Clear-Site-Data"] = '"cache"'
+        return response

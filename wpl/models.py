@@ -165,10 +165,11 @@ class SingleSignOnQuerySet(TenantQuerySet):
 class SingleSignOn(TenantModel):
     """An institution's OpenID Connect identity provider (Microsoft Entra ID, Google, ...).
 
-    Fed to django-allauth's `openid_connect` provider as an in-memory app (see `wpl.sso`),
+    Fed to django-allauth's `openid_connect` provider as an in-memory app (see `access.sso`),
     so this row is the only place the settings live. A person signs in through it only
     when the provider vouches for an address in one of `email_domains`; see
-    `wpl.sso.resolve_user` for who may sign in.
+    `access.sso.resolve_user` for who may sign in. The model stays in the core (it points
+    at nothing above it); the code that signs people in lives in the `access` app.
     """
 
     name = models.CharField(

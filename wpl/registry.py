@@ -6,7 +6,12 @@ Each feature app registers, in its `AppConfig.ready()`:
 - start-page items (`register_start_items`): a function `membership -> list[StartItem]`
   giving the role's to-do items with counts and links (a fixed number of queries each);
 - demo seeders (`register_demo_seeder`): "module.function" taking an institution, run
-  by `wpl.demo.seed_demo()` inside that institution, in `order`.
+  by `wpl.demo.seed_demo()` inside that institution, in `order`;
+- reminder sweeps (`register_reminder_sweep`) and the kinds of reminder a programme can
+  tune (`register_reminder_kind`: after how many days, who is told at each step). An app
+  added later (e.g. evaluations: "rubric due", "reflection due") registers its kind and
+  its sweep the same way, and reads the programme's rule with
+  `placements.reminders.rule_for_kind()` / `due_steps()`.
 
 The core only iterates over what was registered, so the dependency runs one way.
 """
@@ -59,6 +64,26 @@ StartItemsProvider = Callable[["Membership"], list[StartItem]]
 ReminderSweep = Callable[[datetime], int]
 
 
+@dataclass(frozen=True)
+class ReminderKind:
+    """A kind of reminder a programme can tune on its reminder settings page.
+
+    `kind` is the `ReminderRule.kind` key; `days`, `steps` and `step_days` are the defaults
+    when the programme saved no rule; `roles` are the steps the sweep knows how to reach
+    (the settings page refuses others); `unit` says how the sweep counts: "wpl_days"
+    (the placement's WPL days) or "days" (calendar days).
+    """
+
+    kind: str
+    label: str
+    days: int
+    steps: tuple[str, ...]
+    step_days: int
+    roles: tuple[str, ...]
+    unit: str = "days"
+    order: int = 100
+
+
 # Days a student was absent, for a batch of placement ids of the active institution:
 # {placement_id: {date, ...}}. The logbook app registers one; WPL-day counting
 # (placements.selectors.wpl_days) leaves those days out of gaps.
@@ -72,6 +97,7 @@ class _Registry:
     demo_seeders: list[tuple[int, str]] = field(default_factory=list)
     start_context: list[Callable[[Membership], dict]] = field(default_factory=list)
     reminder_sweeps: dict[str, ReminderSweep] = field(default_factory=dict)
+    reminder_kinds: dict[str, ReminderKind] = field(default_factory=dict)
     absence_providers: list[AbsenceProvider] = field(default_factory=list)
     event_handlers: dict[str, list[Callable[..., None]]] = field(default_factory=dict)
 
@@ -128,6 +154,19 @@ def reminder_sweeps() -> dict[str, ReminderSweep]:
     return dict(_registry.reminder_sweeps)
 
 
+def register_reminder_kind(kind: ReminderKind) -> None:
+    """Make a kind of reminder configurable per programme (ReminderRule), with its defaults."""
+    _registry.reminder_kinds[kind.kind] = kind
+
+
+def reminder_kinds() -> list[ReminderKind]:
+    return sorted(_registry.reminder_kinds.values(), key=lambda k: (k.order, k.kind))
+
+
+def reminder_kind(name: str) -> ReminderKind | None:
+    return _registry.reminder_kinds.get(name)
+
+
 def register_absence_provider(provider: AbsenceProvider) -> None:
     """Add a source of absence days (one query per batch), used when counting WPL days."""
     if provider not in _registry.absence_providers:
@@ -164,6 +203,7 @@ def emit(event: str, **payload) -> int:
         handler(**payload)
     return len(handlers)
 
+
 # --- attendance hours ------------------------------------------------------------------
 # The logbook app (when installed) tells other apps how many hours a placement's student
 # has done: `fn(placement) -> (approved_hours, days)`. The agreements app prints them on
@@ -184,3 +224,94 @@ def placement_hours(placement) -> tuple[float | int, int] | None:
         if result is not None:
             return result
     return None
+
+
+# --- evidence for evaluations ------------------------------------------------------------
+# A feature app offers items of a placement that can back up a rubric criterion (the
+# logbook app offers its entries): `fn(placement) -> list[EvidenceOption]`, run in the
+# placement's institution. The evaluations app stores the keys ("logbook:123") and
+# accepts only keys that a provider offers for that placement.
+@dataclass(frozen=True)
+class EvidenceOption:
+    """One item a person can link as evidence: a stable key, a label and a link."""
+
+    key: str
+    label: str
+    url: str = ""
+
+
+EvidenceProvider = Callable[[object], "list[EvidenceOption]"]
+_evidence_providers: list[EvidenceProvider] = []
+
+
+def register_evidence_provider(provider: EvidenceProvider) -> None:
+    if provider not in _evidence_providers:
+        _evidence_providers.append(provider)
+
+
+def evidence_options(placement) -> list[EvidenceOption]:
+    """Every registered provider's evidence for `placement` (one or two queries each)."""
+    return [option for provider in _evidence_providers for option in provider(placement)]
+
+
+# --- extra inputs of a score ---------------------------------------------------------------
+# A feature app proposes the value (0-100 %) of one of the "other agreements" that count in
+# a score, e.g. the meetings app: share of the mandatory guidance moments the student
+# attended. `fn(placement) -> Decimal | None` (None: no figure). The supervisor may change it.
+ScoreInputProvider = Callable[[object], object]
+_score_inputs: dict[str, ScoreInputProvider] = {}
+
+
+def register_score_input(key: str, provider: ScoreInputProvider) -> None:
+    _score_inputs[key] = provider
+
+
+def score_input(key: str, placement):
+    provider = _score_inputs.get(key)
+    return provider(placement) if provider is not None else None
+
+
+# --- feedback on a workplace over the years ---------------------------------------------------
+# The quality checklist's page per workplace shows figures other apps collect about it, per
+# academic year (the evaluations app: students' ratings of the workplace):
+# `fn(organisation, membership) -> list[WorkplaceFeedback]`, only what `membership` may see.
+@dataclass(frozen=True)
+class WorkplaceFeedback:
+    academic_year: str
+    label: str
+    value: str
+    count: int
+
+
+WorkplaceFeedbackProvider = Callable[[object, object], "list[WorkplaceFeedback]"]
+_workplace_feedback: list[WorkplaceFeedbackProvider] = []
+
+
+def register_workplace_feedback(provider: WorkplaceFeedbackProvider) -> None:
+    if provider not in _workplace_feedback:
+        _workplace_feedback.append(provider)
+
+
+def workplace_feedback(organisation, membership) -> list[WorkplaceFeedback]:
+    rows = [row for provider in _workplace_feedback for row in provider(organisation, membership)]
+    return sorted(rows, key=lambda r: (r.academic_year, r.label), reverse=True)
+# --- insurance ----------------------------------------------------------------------------------
+# The logbook app keeps the school's work-accident insurance (insurer, policy number) and
+# tells other apps: `fn(placement) -> {"insurer": ..., "policy_number": ...}` or {}. The
+# agreements app starts a new agreement's insurance fields from it.
+InsuranceProvider = Callable[[object], "dict[str, str]"]
+_insurance_providers: list[InsuranceProvider] = []
+
+
+def register_insurance_provider(provider: InsuranceProvider) -> None:
+    if provider not in _insurance_providers:
+        _insurance_providers.append(provider)
+
+
+def insurance_for(placement) -> dict[str, str]:
+    """Insurer and policy number for a placement from the first provider that knows; {} if none."""
+    for provider in _insurance_providers:
+        found = provider(placement)
+        if found:
+            return found
+    return {}

@@ -6,7 +6,14 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wpl import audit
 from wpl.models import Heartbeat, Institution, Membership, User
+
+# Public functions here that are not write services of a person (tests/test_audit_trail.py).
+NOT_ACTOR_SERVICES = {
+    "switch_membership": "changes only the person's session (which of their own roles is active)",
+    "record_heartbeat": "the system's liveness mark for a periodic task",
+}
 
 
 class SwitchRefused(Exception):
@@ -70,4 +77,5 @@ def update_institution_branding(
     if old_logo and old_logo != (institution.logo.name or ""):
         storage = institution.logo.storage
         transaction.on_commit(lambda: storage.delete(old_logo))
+    audit.record(actor=actor, action="wpl.institution.branding", obj=institution, summary=institution.name)
     return institution

@@ -21,9 +21,6 @@ def start_page_context(membership: Membership) -> dict:
         # Shown with the translated role names, in the order of the Role choices.
         context["role_rows"] = [(label, counts[value]) for value, label in Role.choices if value in counts]
     if permissions.is_staff(membership):
-        from wpl.student_access import not_signed_in_count
-
-        context["students_not_signed_in"] = not_signed_in_count(membership=membership)
         context["institution_heartbeat"] = selectors.heartbeat(f"institution:{membership.institution_id}")
     # Feature apps contribute their own figures and to-do items through the registry.
     for provider in registry.start_context_providers():

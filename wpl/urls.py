@@ -9,7 +9,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from wpl import access_views, api_views, views
+from wpl import api_views, views
 
 
 def feature_urls() -> list:
@@ -43,12 +43,9 @@ urlpatterns = [
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("health/", views.health, name="health"),
-    path("students/invite/", access_views.student_invite, name="student-invite"),
-    path("settings/sign-in/", access_views.sso_settings, name="sso-settings"),
 
     path("institution/settings/", views.institution_settings, name="institution-settings"),
     path("institution/logo/", views.institution_logo, name="institution-logo"),
-
     path("notifications/", views.notification_list, name="notification-list"),
     path("notifications/settings/", views.notification_settings, name="notification-settings"),
     *(pattern for module in FEATURE_URLS for pattern in module.urlpatterns),

@@ -15,6 +15,9 @@
   var status = document.getElementById("offline-status");
   var rejectedBox = document.getElementById("rejected-list");
   var syncUrl = form.dataset.syncUrl;
+  // Queued entries carry their owner and their own sync address: on a shared phone the next
+  // person's page never shows or sends them (see static/js/signout.js).
+  var owner = form.dataset.user || "";
   var kv = window.idbKeyval;
   var store = kv ? kv.createStore("wpl-logbook", "queue") : null;
 
@@ -75,7 +78,9 @@
   function pending() {
     if (!store) return Promise.resolve([]);
     return kv.entries(store).then(function (rows) {
-      return rows.map(function (r) { return r[1]; });
+      return rows.map(function (r) { return r[1]; }).filter(function (item) {
+        return !item.owner || String(item.owner) === String(owner);
+      });
     });
   }
 
@@ -123,7 +128,7 @@
   }
 
   function send(item) {
-    return fetch(syncUrl, {
+    return fetch(item.syncUrl || syncUrl, {
       method: "POST",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(), Accept: "application/json" },
@@ -168,7 +173,7 @@
   }
 
   function queue(data) {
-    return kv.set(data.client_key, { data: data, queuedAt: new Date().toISOString() }, store).then(function () {
+    return kv.set(data.client_key, { data: data, owner: owner, syncUrl: syncUrl, queuedAt: new Date().toISOString() }, store).then(function () {
       form.reset();
       var key = form.querySelector("[name=client_key]");
       if (key) key.value = uuid();

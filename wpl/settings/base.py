@@ -37,6 +37,7 @@ WPL_FEATURE_APPS = [
     "catalogue",
     "students",
     "workplaces",
+    "access",
     "quality",
     "imports",
     "placements",
@@ -44,7 +45,6 @@ WPL_FEATURE_APPS = [
     "logbooks",
     "evaluations",
     "meetings",
-
     "agreements",
 ]
 
@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "wpl.middleware.ActiveMembershipMiddleware",
     "wpl.middleware.RequireMfaMiddleware",
+    "wpl.middleware.SignOutClearsCacheMiddleware",
 ]
 
 ROOT_URLCONF = "wpl.urls"
@@ -162,7 +163,7 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 # Single sign-on: each institution's OpenID Connect provider is a `wpl.SingleSignOn` row,
 # handed to allauth by the adapter (no SocialApp rows, no settings per institution).
-SOCIALACCOUNT_ADAPTER = "wpl.sso.SocialAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "access.sso.SocialAccountAdapter"
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -21,6 +21,19 @@ self.addEventListener("activate", function (event) {
   );
 });
 
+// Sign-out (static/js/signout.js, also on the sign-in page): every cached page goes, so
+// the next person on a shared phone never sees the previous one's logbook offline.
+// The offline queue (IndexedDB) is not touched here; see signout.js.
+self.addEventListener("message", function (event) {
+  if (!event.data || event.data.type !== "signout") return;
+  var reply = event.ports && event.ports[0];
+  event.waitUntil(
+    caches.keys().then(function (keys) {
+      return Promise.all(keys.map(function (k) { return caches.delete(k); }));
+    }).then(function () { if (reply) reply.postMessage("cleared"); })
+  );
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;

@@ -7,6 +7,6 @@ register = template.Library()
 
 @register.inclusion_tag("account/_sso_buttons.html", takes_context=True)
 def sso_buttons(context):
-    from wpl.sso import active_configs
+    from access.sso import active_configs
 
     return {"configs": list(active_configs()), "request": context.get("request")}

@@ -13,7 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
-from wpl import permissions, student_access
+from access import student_access
+from students.models import Student
+from students.selectors import not_signed_in
+from wpl import permissions
 from wpl.models import SingleSignOn
 from wpl.views import membership_required
 
@@ -30,9 +33,7 @@ def student_invite(request):
     membership = request.membership
     if not permissions.is_staff(membership):
         raise PermissionDenied
-    from students.models import Student
-
-    waiting = student_access.not_signed_in(Student.objects.visible_to(membership))
+    waiting = not_signed_in(Student.objects.visible_to(membership))
     if request.method == "POST":
         raw = request.POST.getlist("student")
         if request.POST.get("all") == "1":
@@ -70,7 +71,7 @@ def student_invite(request):
         if not result.sent and not result.skipped_signed_in:
             messages.error(request, _("Choose at least one student to invite."))
         return redirect(_list_url())
-    return render(request, "wpl/student_invite.html", {"waiting_count": waiting.count()})
+    return render(request, "access/student_invite.html", {"waiting_count": waiting.count()})
 
 
 def _list_url() -> str:
@@ -166,7 +167,7 @@ def sso_settings(request):
     )
     return render(
         request,
-        "wpl/sso_settings.html",
+        "access/sso_settings.html",
         {"form": form, "config": instance, "callback_url": callback},
         status=400 if request.method == "POST" else 200,
     )

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from students.models import Student
 from workplaces.invitations import hash_token, valid_days
 from workplaces.models import AccessInvitation
 from wpl.models import Institution, Role, SingleSignOn
@@ -16,9 +17,7 @@ INVITED = 3
 
 
 def seed(institution: Institution) -> None:
-    """Runs inside the institution's tenant context (see wpl.demo.APP_SEEDERS); safe to repeat."""
-    from students.models import Student
-
+    """Runs inside the institution's tenant context (see wpl.demo.seed_demo); safe to repeat."""
     SingleSignOn.objects.get_or_create(
         defaults={
             "name": f"{institution.name} (voorbeeld)",

@@ -5,7 +5,9 @@ invites them in bulk, the whole import or a selection from the students list; ea
 an e-mailed single-use link (`AccessInvitation` with role student). Opening it gives them
 the student role and links their student record; later they sign in with an e-mailed
 code, a password they set, or their school account when the institution has single
-sign-on (`wpl.sso`).
+sign-on (`access.sso`). Accepting the link is the general invitation flow
+(`workplaces.invitations.accept_invitation`, which calls
+`students.services.grant_student_access`).
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from datetime import timedelta
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from students.models import Student
+from students.selectors import not_signed_in
 from workplaces.invitations import TOKEN_BYTES, hash_token, valid_days
 from workplaces.models import AccessInvitation
 from wpl import mail
@@ -39,45 +42,12 @@ class InviteResult:
 
 
 # --- reads ------------------------------------------------------------------------------
-def not_signed_in(students: QuerySet) -> QuerySet:
-    """Students without an account, or whose account has never been used to sign in."""
-    return students.filter(Q(user__isnull=True) | Q(user__last_login__isnull=True))
-
-
 def not_signed_in_count(*, membership: Membership) -> int:
     """For the coordinator's start page: one query."""
-    from students.models import Student
-
     return not_signed_in(Student.objects.visible_to(membership)).count()
 
 
-def pending_student_ids(*, membership: Membership, student_ids) -> set[int]:
-    """Which of these students have an invitation still waiting (for the list's status column)."""
-    return set(
-        AccessInvitation.objects.visible_to(membership)
-        .pending()
-        .filter(role=Role.STUDENT, student_id__in=list(student_ids))
-        .values_list("student_id", flat=True)
-    )
-
-
 # --- writes -----------------------------------------------------------------------------
-def grant_student_access(*, student, user: User) -> Membership:
-    """Give the person the student role in the student's institution and link the record.
-
-    Runs inside the student's institution, whatever institution is active.
-    """
-    with tenant_context(student.institution_id):
-        membership, _created = Membership.objects.get_or_create(user=user, role=Role.STUDENT)
-        if not membership.is_active:
-            membership.is_active = True
-            membership.save(update_fields=["is_active"])
-        if student.user_id != user.pk:
-            student.user = user
-            student.save(update_fields=["user"])
-    return membership
-
-
 @transaction.atomic
 def invite_students(*, actor: Membership, student_ids, base_url: str) -> InviteResult:
     """E-mail each chosen student a single-use link; skips students who already signed in.
@@ -91,8 +61,6 @@ def invite_students(*, actor: Membership, student_ids, base_url: str) -> InviteR
 
 
 def _invite(*, actor: Membership, student_ids, base_url: str) -> InviteResult:
-    from students.models import Student
-
     ids = list(dict.fromkeys(int(pk) for pk in student_ids))[:MAX_BATCH]
     students = list(
         Student.objects.visible_to(actor).filter(pk__in=ids).select_related("user", "institution")
@@ -143,7 +111,7 @@ def _student_mail(invitation: AccessInvitation, student, link: str) -> EmailMess
     with override(language):
         subject = _("%(institution)s: your access to workplace learning") % {"institution": institution.name}
         body = render_to_string(
-            "wpl/email/student_invitation.txt",
+            "access/email/student_invitation.txt",
             {"invitation": invitation, "institution": institution, "link": link, "valid_days": valid_days()},
         )
     return EmailMessage(subject, body, mail.from_address(institution), [invitation.email])

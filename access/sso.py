@@ -28,6 +28,8 @@ from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from students.models import Student
+from students.services import grant_student_access
 from wpl.models import Membership, Role, SingleSignOn, User
 from wpl.tenancy import tenant_context
 
@@ -108,8 +110,6 @@ def resolve_user(
     linked_user: User | None = None,
 ) -> Resolved:
     """Who the identity provider's answer signs in, by the rules in the module docstring."""
-    from students.models import Student
-
     email = (email or "").strip().lower()
     if not email:
         raise SsoRefused("no_email")
@@ -143,8 +143,6 @@ def resolve_user(
         if membership is None:
             if student is None and not created:
                 raise SsoRefused("no_role")
-            from wpl.student_access import grant_student_access
-
             membership = (
                 grant_student_access(student=student, user=user)
                 if student is not None

@@ -1,0 +1,222 @@
+"""Shared test helpers and worlds, imported by several test files (never from another test file)."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.urls import reverse
+from hypothesis import strategies as st
+
+from catalogue.models import ProfessionalRole
+from matching.algorithms import (
+    MatchingProblem,
+    MatchingResult,
+)
+from matching.models import (
+    MatchingRound,
+    StudentPreference,
+)
+from students.models import Student
+from tests.factories import (
+    MatchingRoundFactory,
+    MentorFactory,
+    OrganisationFactory,
+    PlacementOfferFactory,
+    ProgrammeFactory,
+    SiteFactory,
+    StudentFactory,
+    WorkplaceApprovalFactory,
+    in_tenant,
+)
+from workplaces.models import (
+    PlacementOffer,
+)
+from wpl.tenancy import tenant_context
+
+# --- moved from tests/test_matching_board.py ---------------------------------------------------
+
+
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+@dataclass
+class World:
+    round: MatchingRound
+    offers: list[PlacementOffer]
+    students: list[Student]
+
+
+@in_tenant
+def make_world(institution, *, students=5, offers=3, places=2, prefs=3, approved=True, year=1) -> World:
+    """A round with accepted, approved offers (with mentors) and students who ranked some."""
+    programme = ProgrammeFactory(institution=institution)
+    matching_round = MatchingRoundFactory(institution=institution, programme=programme, year=year)
+    offer_rows = []
+    for _ in range(offers):
+        offer = PlacementOfferFactory(institution=institution, programme=programme, places=places, year=year)
+        offer.mentor = MentorFactory(institution=institution, organisation=offer.organisation)
+        PlacementOffer.all_tenants.filter(pk=offer.pk).update(mentor=offer.mentor)
+        if approved:
+            WorkplaceApprovalFactory(
+                institution=institution, organisation=offer.organisation, programme=programme
+            )
+        offer_rows.append(offer)
+    people = [
+        StudentFactory(institution=institution, programme=programme, year=year) for _ in range(students)
+    ]
+    rows = []
+    for i, student in enumerate(people):
+        for rank in range(1, min(prefs, offers) + 1):
+            offer = offer_rows[(i + rank - 1) % offers]
+            rows.append(
+                StudentPreference(
+                    institution=institution, round=matching_round, student=student, offer=offer, rank=rank
+                )
+            )
+    StudentPreference.all_tenants.bulk_create(rows)
+    return World(matching_round, offer_rows, people)
+
+
+def post_action(client, world, name, htmx=True, **data):
+    return client.post(reverse(name, kwargs={"pk": world.round.pk}), data, **(HX if htmx else {}))
+
+
+# --- moved from tests/test_workplaces.py ---------------------------------------------------
+
+
+def make_workplace(institution, programme=None, *, name="Buurtwerk", mentors=1, roles=4, **facts):
+    defaults = {
+        "staff_fte": Decimal("3"),
+        "permanent_staff": 3,
+        "commits_years": 2,
+        "learning_by_doing": True,
+    }
+    organisation = OrganisationFactory(institution=institution, name=name, **{**defaults, **facts})
+    SiteFactory(
+        institution=institution, organisation=organisation, municipality="Anderlecht", postcode="1070"
+    )
+    for i in range(mentors):
+        MentorFactory(
+            institution=institution,
+            organisation=organisation,
+            is_social_worker=True,
+            years_at_organisation=Decimal("2"),
+            years_in_sector=Decimal("5"),
+            reachable_weekdays="3,4",
+            last_name=f"Mentor{i}",
+        )
+    if programme is not None:
+        with tenant_context(institution):
+            organisation.roles.set(list(ProfessionalRole.all_tenants.filter(programme=programme)[:roles]))
+    return organisation
+
+
+def _current_year():
+    from wpl.academic_years import current_academic_year
+
+    return current_academic_year()
+
+
+# --- moved from tests/test_preferences.py ---------------------------------------------------
+
+
+AY = "2026-2027"
+
+
+def approved_offer(institution, programme, *, name=None, region="brussels", languages="nl", **kwargs):
+    organisation = OrganisationFactory(
+        institution=institution, **({"name": name} if name else {}), languages=languages
+    )
+    site = SiteFactory(institution=institution, organisation=organisation, region=region)
+    WorkplaceApprovalFactory(
+        institution=institution, organisation=organisation, programme=programme, academic_year=AY
+    )
+    kwargs.setdefault("year", 1)
+    kwargs.setdefault("academic_year", AY)
+    return PlacementOfferFactory(
+        institution=institution, organisation=organisation, site=site, programme=programme, **kwargs
+    )
+
+
+def post_ranking(client, matching_round, slots, **extra):
+    data = {}
+    for n, (offer, motivation) in enumerate(slots, start=1):
+        data[f"offer_{n}"] = str(offer.pk) if offer else ""
+        data[f"motivation_{n}"] = motivation
+    data.update(extra)
+    return client.post(reverse("preferences-ranking", args=[matching_round.pk]), data)
+
+
+def saved_ranking(world):
+    return list(
+        StudentPreference.all_tenants.filter(round=world["round"], student=world["student"])
+        .order_by("rank")
+        .values_list("rank", "offer_id", "motivation")
+    )
+
+
+# --- moved from tests/test_matching_algorithm.py ---------------------------------------------------
+
+
+SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+@st.composite
+def problems(draw, max_students: int = 6, max_offers: int = 4) -> MatchingProblem:
+    """Small random problems with partial lists, ratings, forbidden pairs and locks."""
+    students = list(range(1, draw(st.integers(1, max_students)) + 1))
+    offers = list(range(101, 101 + draw(st.integers(1, max_offers))))
+    capacities = {o: draw(st.integers(0, 2)) for o in offers}
+    prefs = {}
+    for student in students:
+        ordered = draw(st.permutations(offers))
+        prefs[student] = list(ordered[: draw(st.integers(0, len(offers)))])
+    ratings = {o: draw(st.dictionaries(st.sampled_from(students), st.integers(1, 3))) for o in offers}
+    pairs = st.tuples(st.sampled_from(students), st.sampled_from(offers))
+    forbidden = draw(st.frozensets(pairs, max_size=4))
+    locks = draw(st.dictionaries(st.sampled_from(students), st.sampled_from(offers), max_size=2))
+    locks = {s: o for s, o in locks.items() if (s, o) not in forbidden}
+    return MatchingProblem(prefs, capacities, ratings, forbidden, locks)
+
+
+def remaining_places(problem: MatchingProblem) -> dict[int, int]:
+    left = dict(problem.capacities)
+    for offer in problem.locks.values():
+        left[offer] = left.get(offer, 0) - 1
+    return left
+
+
+def free_students(problem: MatchingProblem) -> list[int]:
+    return [s for s in problem.student_prefs if s not in problem.locks]
+
+
+def placed_count(problem: MatchingProblem, result: MatchingResult) -> int:
+    return sum(result.assignment[s] is not None for s in free_students(problem))
+
+
+# --- moved from tests/test_auth.py ---------------------------------------------------
+
+
+def current_totp(secret: str) -> str:
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+
+
+def code_from_mail(message) -> str:
+    codes = re.findall(r"^\s*([A-Z0-9]{3,}(?:-[A-Z0-9]{3,})*)\s*$", message.body, re.MULTILINE)
+    assert codes, message.body
+    return codes[0]
+
+
+# --- moved from tests/test_isolation_sweep.py ---------------------------------------------------
+
+
+def url_for(route, obj=None) -> str:
+    if route.kwargs is not None:
+        return reverse(route.name, kwargs=route.kwargs(obj))
+    if obj is not None:
+        return reverse(route.name, kwargs={"pk": obj.pk})
+    return reverse(route.name)
