@@ -988,6 +988,10 @@ EXEMPT: list[Exempt] = [
     Exempt("meetings-respond", "answer by signed, expiring link without signing in; test_meetings.py"),
     Exempt("calendar-feed", "secret per-person feed address; tenant scoping tested in test_meetings.py"),
     Exempt("invite-", "anonymous invitation link (token); tested in test_invitations.py"),
+    Exempt(
+        "agreement-sign-link",
+        "a minor's legal representative signs by signed, expiring link; test_agreement_minor.py",
+    ),
     Exempt("admin:", "Django admin: superusers only; scoped by TenantAdmin, see test_admin.py"),
     Exempt("account_", "sign-in, sign-out and password pages of allauth; see test_auth.py"),
     Exempt("openid_connect_", "single sign-on redirect and callback of allauth; see test_sso_oidc.py"),
