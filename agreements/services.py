@@ -77,6 +77,13 @@ NOT_ACTOR_SERVICES = {
     "active_certificate": "reads the seal certificate (the system makes a self-signed one once)",
     "seal_bytes": "seals bytes in memory; stores nothing",
     "check_integrity": "the integrity sweep run by the system; records issues and notifies",
+    "birth_date": "reads the student's date of birth from the agreement's fields",
+    "is_minor": "reads whether the student is under 18 at the start",
+    "parties_for": "reads who signs a version",
+    "representative_token": "signs a link for the representative; stores nothing",
+    "read_representative_token": "reads a representative's link",
+    "representative_signature": "reads the signature a representative's link names",
+    "representative_may_sign": "reads whether a representative may sign now",
 }
 
 
@@ -456,8 +463,12 @@ def representative_may_sign(signature: Signature) -> bool:
 
 
 @transaction.atomic
-def accept_by_link(*, signature: Signature, document_sha256: str, consented: bool) -> Acceptance:
+def accept_by_link(
+    *, actor: Membership | None = None, signature: Signature, document_sha256: str, consented: bool
+) -> Acceptance:
     """The minor's legal representative accepts through the e-mailed link (no account).
+
+    `actor` is None: the representative holds no role; the link is the credential.
 
     Same simple electronic signature as in the platform: the exact PDF and its hash,
     an explicit consent, and a record of who (the name and address the school entered),

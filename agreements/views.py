@@ -319,6 +319,7 @@ def agreement_sign_link(request, token: str):
             if form.is_valid():
                 try:
                     services.accept_by_link(
+                        actor=None,
                         signature=signature,
                         document_sha256=form.cleaned_data["sha256"],
                         consented=form.cleaned_data["consent"],

@@ -40,6 +40,7 @@ from tests.factories import (
 from workplaces.models import (
     PlacementOffer,
 )
+from wpl.models import Membership, Role
 from wpl.tenancy import tenant_context
 
 # --- moved from tests/test_matching_board.py ---------------------------------------------------
@@ -406,3 +407,58 @@ def run_vnu(files: list[Path]) -> list[str]:
         for m in messages
         if m.get("type") == "error" or m.get("subType") == "fatal"
     ]
+
+
+# --- agreements (moved from tests/test_agreements.py) ------------------------------------------
+def member(user, institution, role) -> Membership:
+    """The membership of `user` in `role` at `institution`."""
+    return Membership.all_tenants.get(user=user, institution=institution, role=role)
+
+
+def parties(placement):
+    """The three signing parties of a placement's agreement, as memberships."""
+    inst = placement.institution
+    return {
+        "student": member(placement.student.user, inst, Role.STUDENT),
+        "workplace": member(placement.mentor.user, inst, Role.MENTOR),
+        "school": placement.supervisor,
+    }
+
+
+def draft(world, *, kind=None, **fields):
+    """A draft agreement (or plan) of the world's placement with the usual fields filled in."""
+    from agreements import services
+    from agreements.models import Kind
+
+    kind = kind or Kind.AGREEMENT
+    agreement = services.get_or_create_agreement(
+        actor=world["coordinator"], placement=world["placement"], kind=kind
+    )
+    values = {
+        "hours_per_week": "16",
+        "total_hours": "480",
+        "insurer": "Ethias",
+        "policy_number": "45.123.456",
+    }
+    values.update(fields)
+    services.update_draft(actor=world["coordinator"], version=agreement.current, fields=values)
+    return agreement
+
+
+def sign_all(agreement, world, *, only=None):
+    """Every party (or those in `only`) accepts the current version in the platform."""
+    from agreements import services
+
+    version = agreement.current
+    for party, membership in parties(world["placement"]).items():
+        if only and party not in only:
+            continue
+        services.accept(
+            actor=membership,
+            version=version,
+            document_sha256=version.pdf_sha256,
+            consented=True,
+            auth_method="password",
+        )
+    version.refresh_from_db()
+    return version

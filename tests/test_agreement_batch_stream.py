@@ -12,7 +12,7 @@ from agreements import batch as batch_builder
 from agreements import storage
 from agreements.models import BatchExport
 from tests.factories import placement_for_agreement
-from tests.test_agreements import draft, sign_all
+from tests.fixtures import draft, sign_all
 from wpl import pdf
 from wpl.tenancy import tenant_context
 

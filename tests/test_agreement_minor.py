@@ -19,7 +19,7 @@ from agreements import documents, services, storage
 from agreements.models import Acceptance, Party, Signature, SigningPolicy, State
 from tests.conftest import shown
 from tests.factories import placement_for_agreement
-from tests.test_agreements import parties
+from tests.fixtures import parties
 from wpl.models import Notification
 from wpl.tenancy import tenant_context
 
@@ -215,7 +215,9 @@ def test_an_amendment_asks_the_representative_again_only_under_the_rule(world):
     agreement = draft(world, birth_date="2010-05-05", **GUARDIAN)
     version = services.send_for_signature(actor=world["coordinator"], version=agreement.current)
     signature = version.signatures.get(party=Party.REPRESENTATIVE)
-    services.accept_by_link(signature=signature, document_sha256=version.pdf_sha256, consented=True)
+    services.accept_by_link(
+        actor=None, signature=signature, document_sha256=version.pdf_sha256, consented=True
+    )
     for membership in parties(world["placement"]).values():
         services.accept(
             actor=membership,

