@@ -1,3 +1,5 @@
+import functools
+
 from django.urls import reverse
 
 from wpl import permissions, registry
@@ -6,11 +8,17 @@ from wpl import permissions, registry
 def active_membership(request):
     membership = getattr(request, "membership", None)
     user = getattr(request, "user", None)
-    unread = 0
-    if membership is not None and user is not None and user.is_authenticated:
+
+    # Counted when the page shows it, unless the view's context brings the count itself
+    # (the start page has it among its cached figures). Templates call a callable.
+    @functools.cache
+    def unread() -> int:
+        if membership is None or user is None or not user.is_authenticated:
+            return 0
         from wpl.models import Notification
 
-        unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+        return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+
     return {
         "membership": membership,
         "memberships": getattr(request, "memberships", []),

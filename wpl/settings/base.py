@@ -223,6 +223,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "wpl_cache"}}
 
+# Figures derived from an institution's data (the start page's counts) are cached until
+# that data changes, and at most this long (wpl/freshness.py); 0 switches the cache off.
+WPL_FIGURES_CACHE_SECONDS = int(os.environ.get("WPL_FIGURES_CACHE_SECONDS", "60"))
+
 # --- Celery ---------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 if REDIS_URL:
