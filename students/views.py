@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -15,7 +14,7 @@ from students.imports import StudentImport
 from wpl import exports
 from wpl import importers as wpl_importers
 from wpl.forms import add_service_errors
-from wpl.pagination import OneQueryPaginator
+from wpl.pagination import CachedCountPaginator, OneQueryPaginator
 from wpl.views import permission_required
 
 PAGE_SIZE = 50
@@ -33,9 +32,12 @@ def student_list(request):
     form, filters = _student_filters(request)
     students = selectors.student_list(membership=membership, **filters).select_related("user")
     # A search counts in the page query (one pass over the matches); the plain list counts
-    # with an index-only scan and reads its page in index order.
-    paginator_class = OneQueryPaginator if filters.get("q") else Paginator
-    page = paginator_class(students, PAGE_SIZE).get_page(request.GET.get("page"))
+    # once with an index-only scan (then from the cache) and reads its page in index order.
+    if filters.get("q"):
+        paginator = OneQueryPaginator(students, PAGE_SIZE)
+    else:  # the total is kept until the institution's data changes
+        paginator = CachedCountPaginator(students, PAGE_SIZE, institution_id=membership.institution_id)
+    page = paginator.get_page(request.GET.get("page"))
     can_manage = perms.can_manage_students(membership)
     pending = set()
     if can_manage:  # who has a link waiting (access.student_access sends them)

@@ -14,7 +14,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from tests.conftest import shown
-from tests.factories import MembershipFactory, PlacementOfferFactory, StudentFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    OrganisationFactory,
+    PlacementOfferFactory,
+    StudentFactory,
+    UserFactory,
+)
 from workplaces.models import PlacementOffer
 from wpl import freshness
 from wpl.models import Institution, Notification, Role
@@ -164,3 +170,46 @@ def test_the_cache_can_be_switched_off(personas, client_for, settings):
     freshness.cached(personas.a.pk, "probe", lambda: calls.append(1))
     freshness.cached(personas.a.pk, "probe", lambda: calls.append(1))
     assert len(calls) == 2
+
+
+def list_page(client, url: str, params=None) -> tuple[object, list[str]]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return response, [q["sql"] for q in queries]
+
+
+@committed
+@pytest.mark.parametrize(
+    ("url", "table", "make"),
+    [
+        ("/students/", "students_student", StudentFactory),
+        ("/workplaces/", "workplaces_organisation", OrganisationFactory),
+    ],
+)
+def test_list_totals_are_counted_once_until_the_data_changes(personas, client_for, url, table, make):
+    with tenant_context(personas.a):
+        for _ in range(3):
+            make(institution=personas.a)
+    client = client_for(personas("a", Role.COORDINATOR))
+
+    def total(response) -> int:
+        page = response.context["page_obj" if "page_obj" in response.context else "page"]
+        return page.paginator.count
+
+    def counts(sqls):
+        return [sql for sql in sqls if "COUNT(*)" in sql and table in sql]
+
+    first, sqls = list_page(client, url)
+    assert len(counts(sqls)) == 1 and total(first) == 3
+    again, sqls = list_page(client, url)
+    assert counts(sqls) == [] and total(again) == 3
+    with tenant_context(personas.a):
+        make(institution=personas.a)
+    fresh, sqls = list_page(client, url)
+    assert len(counts(sqls)) == 1 and total(fresh) == 4
+    # Another filter is another total; the unfiltered one stays cached.
+    filtered, sqls = list_page(client, url, {"q": "no such name"})
+    assert total(filtered) == 0
+    _, sqls = list_page(client, url)
+    assert counts(sqls) == []

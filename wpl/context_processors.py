@@ -2,7 +2,7 @@ import functools
 
 from django.urls import reverse
 
-from wpl import permissions, registry
+from wpl import freshness, permissions, registry
 
 
 def active_membership(request):
@@ -17,7 +17,16 @@ def active_membership(request):
             return 0
         from wpl.models import Notification
 
-        return Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True).count()
+        # The active institution's, named explicitly: a template may render after the
+        # request's tenant context ended (a response rendered late, a test's render).
+        # Kept until the institution's data changes (a notification or its reading is a write).
+        return freshness.cached(
+            membership.institution_id,
+            f"unread:{user.pk}",
+            Notification.all_tenants.filter(
+                institution_id=membership.institution_id, recipient_id=user.pk, read_at__isnull=True
+            ).count,
+        )
 
     return {
         "membership": membership,
