@@ -43,3 +43,7 @@ class LogbooksConfig(AppConfig):
         register_absence_provider(reminders.absence_days)
         register_insurance_provider(services.insurance_fields)
         register_demo_seeder("logbooks.demo.seed", order=60)
+        from logbooks.selectors import evidence_options
+        from wpl.registry import register_evidence_provider
+
+        register_evidence_provider(evidence_options)

@@ -23,6 +23,9 @@ class MeetingsConfig(AppConfig):
         registry.register_reminder_sweep("meetings.tomorrow", tasks.sweep_meetings_tomorrow)
         registry.register_reminder_kind(tasks.MINUTES_KIND)
         registry.register_reminder_sweep("meetings.minutes", tasks.sweep_minutes_due)
+        from meetings.selectors import guidance_attendance
+
+        registry.register_score_input("guidance", guidance_attendance)
 
 
 def start_items(membership):

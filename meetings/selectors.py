@@ -164,3 +164,22 @@ def feed_meetings(*, user) -> list[Meeting]:
         .prefetch_related(Prefetch("participants", queryset=Participant.all_tenants.all()))
         .order_by("starts_at")
     )
+
+
+def guidance_attendance(placement):
+    """Share (0-100 %) of the held supervision and trialogue meetings the student attended.
+
+    Offered to the evaluations' score as the "guidance" input (wpl.registry.register_score_input);
+    None when no such meeting was held yet.
+    """
+    from decimal import Decimal
+
+    row = Participant.objects.filter(
+        meeting__placement_id=placement.pk,
+        meeting__status=Meeting.Status.HELD,
+        meeting__kind__in=[Kind.SUPERVISION, Kind.TRIALOGUE],
+        role="student",
+    ).aggregate(held=Count("id"), attended=Count("id", filter=Q(attended=True)))
+    if not row["held"]:
+        return None
+    return (Decimal(100) * row["attended"] / row["held"]).quantize(Decimal(1))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from quality import permissions, selectors, services
 from quality.forms import ChecklistItemForm, ResponseForm, TemplateForm
 from quality.models import QualityParty
+from wpl import registry
 from wpl.academic_years import academic_year_choices, current_academic_year
 from wpl.forms import add_service_errors
 from wpl.validators import academic_year_validator
@@ -165,6 +166,7 @@ def organisation_summary(request, pk: int):
         {
             "organisation": organisation,
             "summary": selectors.summary(organisation=organisation),
+            "feedback": registry.workplace_feedback(organisation, membership),
             "responses": selectors.responses_of(membership=membership, organisation=organisation),
             "party": permissions.quality_party_of(membership),
             "year": current_academic_year(),

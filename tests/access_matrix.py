@@ -561,6 +561,40 @@ def build_agreement_batch(institution, marker):
         )
 
 
+# Evaluations (test_evaluations.py): an open evaluation of a placement of nobody among the
+# personas (the student's name carries the marker); a rubric with a published v1 and a draft v2.
+def build_evaluation(institution, marker):
+    from tests.factories import PlacementFactory, StudentFactory, evaluation_for, published_rubric
+
+    placement = PlacementFactory(
+        institution=institution,
+        student=StudentFactory(institution=institution, last_name=f"Evaluatie {marker}"),
+    )
+    version = published_rubric(placement.programme, name=f"Rubric {marker}")
+    evaluation = evaluation_for(placement, version=version)
+    from evaluations.models import Criterion
+
+    evaluation.criterion_pk = Criterion.all_tenants.filter(version=version).first().pk
+    return evaluation
+
+
+def build_evaluation_placement(institution, marker):
+    return build_evaluation(institution, marker).placement
+
+
+def build_rubric(institution, marker):
+    from evaluations.models import RubricVersion
+    from tests.factories import ProgrammeFactory, published_rubric
+    from wpl.tenancy import tenant_context
+
+    version = published_rubric(ProgrammeFactory(institution=institution), name=f"Rubric {marker}")
+    with tenant_context(institution):
+        RubricVersion.all_tenants.create(
+            institution=institution, rubric=version.rubric, number=2, title={"nl": marker}
+        )
+    return version.rubric
+
+
 OBJECT_BUILDERS: dict[str, Callable] = {
     "logbook_placement": build_logbook_placement,
     "logbook_entry": build_logbook_entry,
@@ -599,12 +633,17 @@ OBJECT_BUILDERS: dict[str, Callable] = {
     "agreement": build_agreement,
     "agreement_template": build_agreement_template,
     "agreement_batch": build_agreement_batch,
+    "evaluation": build_evaluation,
+    "evaluation_placement": build_evaluation_placement,
+    "rubric": build_rubric,
 }
 # Builders write inside their institution's tenant context (writes are guarded).
 OBJECT_BUILDERS = {kind: in_tenant(build) for kind, build in OBJECT_BUILDERS.items()}
 
 # A batch export is visible only to the person who started it (the coordinator persona).
 OWN_BATCH = frozenset({Role.INSTITUTION_ADMIN})
+
+OWN_STUDENT = frozenset({Role.STUDENT})
 
 ROUTES: list[Route] = [
     # logbooks (test_logbook_*.py): a placement's logbook follows who sees the placement
@@ -654,6 +693,16 @@ ROUTES: list[Route] = [
     api("api-logbook-review-detail", ALL_ROLES, obj="logbook_review", own_only=ALL_ROLES - STAFF),
     api("api-logbook-absence-list", ALL_ROLES),
     api("api-logbook-absence-detail", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
+    # Writes (tests/test_logbook_api.py): create/update share the list and detail routes above.
+    api("api-logbook-review-approve", ALL_ROLES, ok=405, note="POST only (the mentor)"),
+    api("api-logbook-review-approve-week", ALL_ROLES, ok=405, note="POST only (the mentor)"),
+    api(
+        "api-logbook-absence-sick-note",
+        frozenset(),
+        obj="logbook_absence",
+        denied=405,
+        note="POST only (multipart; the student or staff)",
+    ),
     # offers, host self-service and invitations (test_offers.py, test_invitations.py)
     page("offer-list", ALL_ROLES),
     page("offer-create", HOSTS, note="hosts without an organisation get an explanation page"),
@@ -891,6 +940,47 @@ ROUTES: list[Route] = [
     ),
     api("api-student-list", SCHOOL),
     api("api-student-detail", SCHOOL, obj="student_record"),
+    # evaluations (test_evaluations.py): the placement's people see their own; staff all
+    page("evaluation-list", SCHOOL | {Role.MENTOR, Role.STUDENT}),
+    page("evaluation-open", STAFF),
+    page("evaluation-export", SCHOOL),
+    page("evaluation-placement", SCHOOL, obj="evaluation_placement", own_only=frozenset({Role.SUPERVISOR})),
+    page(
+        "evaluation-detail",
+        SCHOOL | {Role.MENTOR, Role.STUDENT},
+        obj="evaluation",
+        own_only=frozenset({Role.SUPERVISOR, Role.MENTOR, Role.STUDENT}),
+    ),
+    page(
+        "evaluation-fill",
+        {Role.MENTOR, Role.STUDENT},
+        obj="evaluation",
+        own_only=frozenset({Role.MENTOR, Role.STUDENT}),
+    ),
+    page(
+        "evaluation-autosave",
+        {Role.MENTOR, Role.STUDENT},
+        obj="evaluation",
+        own_only=frozenset({Role.MENTOR, Role.STUDENT}),
+        ok=405,
+        kwargs=lambda obj: {"pk": obj.pk, "criterion": obj.criterion_pk},
+        note="POST only (one criterion, HTMX)",
+    ),
+    page("evaluation-meeting", SCHOOL, obj="evaluation", own_only=frozenset({Role.SUPERVISOR})),
+    page("evaluation-score", SCHOOL, obj="evaluation", own_only=frozenset({Role.SUPERVISOR})),
+    page("evaluation-reflection", {Role.STUDENT}, obj="evaluation", own_only=frozenset({Role.STUDENT})),
+    page("evaluation-overview", SCHOOL | {Role.STUDENT}, obj="student_record", own_only=OWN_STUDENT),
+    page("evaluation-overview-pdf", SCHOOL | {Role.STUDENT}, obj="student_record", own_only=OWN_STUDENT),
+    page("evaluation-settings", STAFF, obj="cat_programme"),
+    page("rubric-list", SCHOOL),
+    page("rubric-create", STAFF),
+    page("rubric-detail", SCHOOL, obj="rubric"),
+    page("rubric-edit", STAFF, obj="rubric"),
+    page("rubric-criterion", STAFF, obj="rubric", kwargs=lambda obj: {"pk": obj.pk, "number": 1}),
+    page("rubric-preview", SCHOOL, obj="rubric"),
+    page("rubric-export", SCHOOL, obj="rubric"),
+    api("api-evaluation-list", ALL_ROLES),
+    api("api-evaluation-detail", ALL_ROLES, obj="evaluation", own_only=ALL_ROLES - STAFF),
 ]
 
 # Routes whose access is tested elsewhere, with the reason.

@@ -629,3 +629,57 @@ def placement_for_agreement(institution, *, marker: str = "", with_people: bool 
         start_date=dt.date(2026, 9, 21),
         end_date=dt.date(2027, 6, 25),
     )
+
+
+# --- evaluations ---------------------------------------------------------------------------
+def published_rubric(
+    programme, *, criteria: int = 3, levels=(0, 1, 2, 3), weights=None, wpl_unit=None, name="Rubric"
+):
+    """A rubric of `programme` with one published version (written in its institution)."""
+    inst = programme.institution
+    with tenant_context(inst):
+        return _published_rubric(programme, criteria, levels, weights, wpl_unit, name)
+
+
+def _published_rubric(programme, criteria, levels, weights, wpl_unit, name):
+    from evaluations.models import Criterion, PerformanceLevel, Rubric, RubricVersion
+
+    inst = programme.institution
+    rubric = Rubric.all_tenants.create(institution=inst, programme=programme, wpl_unit=wpl_unit, name=name)
+    version = RubricVersion.all_tenants.create(
+        institution=inst,
+        rubric=rubric,
+        number=1,
+        status="published",
+        title={"nl": name, "en": f"{name} EN"},
+        published_at=datetime.datetime(2026, 9, 1, tzinfo=datetime.UTC),
+    )
+    for i, points in enumerate(levels):
+        PerformanceLevel.all_tenants.create(
+            institution=inst,
+            version=version,
+            order=i,
+            label={"nl": f"Niveau {i}", "fr": f"Niveau FR {i}"},
+            points=points,
+        )
+    for i in range(criteria):
+        Criterion.all_tenants.create(
+            institution=inst,
+            version=version,
+            order=i,
+            title={"nl": f"Criterium {i + 1}", "en": f"Criterion {i + 1}"},
+            weight=(weights[i] if weights else 1),
+            descriptors=[{"nl": f"Beschrijving {i}-{j}"} for j in range(len(levels))],
+        )
+    return version
+
+
+def evaluation_for(placement, *, version=None, moment: str = "final", **kw):
+    """An open evaluation of `placement` (with a published rubric of its programme when none is given)."""
+    from evaluations.models import Evaluation
+
+    version = version or published_rubric(placement.programme)
+    with tenant_context(placement.institution):
+        return Evaluation.all_tenants.create(
+            institution=placement.institution, placement=placement, moment=moment, version=version, **kw
+        )

@@ -6,6 +6,8 @@ import re
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
@@ -220,3 +222,111 @@ def url_for(route, obj=None) -> str:
     if obj is not None:
         return reverse(route.name, kwargs={"pk": obj.pk})
     return reverse(route.name)
+
+
+# --- browsers (moved from tests/test_browser_matching.py and tests/test_browser_logbook.py) ----
+# The fixtures `browser` (desktop) and `phone` (375 px) are registered in tests/conftest.py.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PASSWORD = "pw-123456"  # noqa: S105 - the factories' test password
+WAIT = 20
+
+
+def chrome(window_size: str = "1400,1000"):
+    """A headless Chromium with a fresh profile (a generator: yields the driver, then quits)."""
+    import os
+    import shutil
+    import tempfile
+
+    import pytest
+
+    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
+        pytest.fail(
+            f"Chromium or chromedriver is missing ({CHROMIUM}, {CHROMEDRIVER}); "
+            "install them with scripts/system-deps.sh."
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="wpl-chrome-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        f"--window-size={window_size}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(2)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def sign_in(driver, base: str, email: str) -> None:
+    """Sign in through the real form with the factories' password."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(base + reverse("account_login"))
+    driver.find_element(By.NAME, "login").send_keys(email)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action*='login'] button[type=submit]").click()
+    WebDriverWait(driver, WAIT).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".role-badge, .switcher"))
+    )
+
+
+def sign_out(driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, "form[action*='logout'] button").click()
+
+
+# --- Celery workers (moved from tests/test_celery_worker.py) -----------------------------------
+# The fixture `eager_off` is registered in tests/conftest.py.
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database this test process is connected to."""
+    import pytest
+
+    engine = settings_dict["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        name = str(settings_dict["NAME"])
+        assert name != ":memory:" and "mode=memory" not in name, "the worker needs a file database"
+        return f"sqlite:///{Path(name).resolve()}"
+    if engine == "django.db.backends.postgresql":
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+        return f"postgres://{auth}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+    pytest.fail(f"No DATABASE_URL for engine {engine}")
+
+
+def celery_eager_off():
+    """Send the test's tasks to the broker instead of running them in-process (a generator)."""
+    from wpl.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous

@@ -138,3 +138,10 @@ def test_a_service_validation_error_answers_400_with_field_errors(personas, clie
     )
     assert response.status_code == 400
     assert "code" in response.json() or "non_field_errors" in response.json()
+
+
+def test_no_test_file_imports_another_test_file():
+    """Shared fixtures and helpers live in tests/fixtures.py and tests/conftest.py."""
+    pattern = re.compile(r"^\s*(from\s+tests\.test_\w+\s+import|import\s+tests\.test_\w+)", re.M)
+    offenders = [p.name for p in (ROOT / "tests").glob("*.py") if pattern.search(p.read_text())]
+    assert not offenders, f"import shared helpers from tests/fixtures.py instead: {offenders}"

@@ -226,6 +226,75 @@ def placement_hours(placement) -> tuple[float | int, int] | None:
     return None
 
 
+# --- evidence for evaluations ------------------------------------------------------------
+# A feature app offers items of a placement that can back up a rubric criterion (the
+# logbook app offers its entries): `fn(placement) -> list[EvidenceOption]`, run in the
+# placement's institution. The evaluations app stores the keys ("logbook:123") and
+# accepts only keys that a provider offers for that placement.
+@dataclass(frozen=True)
+class EvidenceOption:
+    """One item a person can link as evidence: a stable key, a label and a link."""
+
+    key: str
+    label: str
+    url: str = ""
+
+
+EvidenceProvider = Callable[[object], "list[EvidenceOption]"]
+_evidence_providers: list[EvidenceProvider] = []
+
+
+def register_evidence_provider(provider: EvidenceProvider) -> None:
+    if provider not in _evidence_providers:
+        _evidence_providers.append(provider)
+
+
+def evidence_options(placement) -> list[EvidenceOption]:
+    """Every registered provider's evidence for `placement` (one or two queries each)."""
+    return [option for provider in _evidence_providers for option in provider(placement)]
+
+
+# --- extra inputs of a score ---------------------------------------------------------------
+# A feature app proposes the value (0-100 %) of one of the "other agreements" that count in
+# a score, e.g. the meetings app: share of the mandatory guidance moments the student
+# attended. `fn(placement) -> Decimal | None` (None: no figure). The supervisor may change it.
+ScoreInputProvider = Callable[[object], object]
+_score_inputs: dict[str, ScoreInputProvider] = {}
+
+
+def register_score_input(key: str, provider: ScoreInputProvider) -> None:
+    _score_inputs[key] = provider
+
+
+def score_input(key: str, placement):
+    provider = _score_inputs.get(key)
+    return provider(placement) if provider is not None else None
+
+
+# --- feedback on a workplace over the years ---------------------------------------------------
+# The quality checklist's page per workplace shows figures other apps collect about it, per
+# academic year (the evaluations app: students' ratings of the workplace):
+# `fn(organisation, membership) -> list[WorkplaceFeedback]`, only what `membership` may see.
+@dataclass(frozen=True)
+class WorkplaceFeedback:
+    academic_year: str
+    label: str
+    value: str
+    count: int
+
+
+WorkplaceFeedbackProvider = Callable[[object, object], "list[WorkplaceFeedback]"]
+_workplace_feedback: list[WorkplaceFeedbackProvider] = []
+
+
+def register_workplace_feedback(provider: WorkplaceFeedbackProvider) -> None:
+    if provider not in _workplace_feedback:
+        _workplace_feedback.append(provider)
+
+
+def workplace_feedback(organisation, membership) -> list[WorkplaceFeedback]:
+    rows = [row for provider in _workplace_feedback for row in provider(organisation, membership)]
+    return sorted(rows, key=lambda r: (r.academic_year, r.label), reverse=True)
 # --- insurance ----------------------------------------------------------------------------------
 # The logbook app keeps the school's work-accident insurance (insurer, policy number) and
 # tells other apps: `fn(placement) -> {"insurer": ..., "policy_number": ...}` or {}. The

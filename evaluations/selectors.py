@@ -1,0 +1,303 @@
+"""Reads of the evaluations area; every one starts from `visible_to(membership)`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from evaluations import permissions
+from evaluations.models import (
+    Criterion,
+    CriterionScore,
+    Evaluation,
+    EvaluationSettings,
+    Party,
+    PerformanceLevel,
+    Rubric,
+    RubricVersion,
+    tr,
+)
+from wpl import registry
+from wpl.models import Membership
+
+
+def settings_for_programmes(programme_ids) -> dict[int, EvaluationSettings]:
+    """Settings per programme id in one query; programmes without a row get the defaults."""
+    from catalogue.models import Programme
+
+    ids = set(programme_ids)
+    found = {s.programme_id: s for s in EvaluationSettings.objects.filter(programme_id__in=ids)}
+    missing = ids - set(found)
+    if missing:
+        for programme in Programme.objects.filter(pk__in=missing):
+            found[programme.pk] = EvaluationSettings.defaults(programme)
+    return found
+
+
+def evaluations_for(*, membership: Membership, status: str = "", moment: str = "") -> QuerySet[Evaluation]:
+    qs = Evaluation.objects.visible_to(membership).select_related(
+        "placement__student",
+        "placement__organisation",
+        "placement__programme",
+        "placement__mentor",
+        "placement__supervisor__user",
+        "version__rubric",
+    )
+    if status in Evaluation.Status.values:
+        qs = qs.filter(status=status)
+    if moment:
+        qs = qs.filter(moment=moment[:40])
+    return qs.order_by("placement__student__last_name", "placement__student__first_name", "moment", "id")
+
+
+@dataclass
+class ListRow:
+    evaluation: Evaluation
+    moment_label: str
+    show_score: bool
+
+
+def list_rows(*, membership: Membership, evaluations) -> list[ListRow]:
+    """Rows for the list page with the moment's label (one query for all settings)."""
+    rows = list(evaluations)
+    settings = settings_for_programmes({e.placement.programme_id for e in rows})
+    school = permissions.can_see_rubrics(membership)
+    return [
+        ListRow(
+            evaluation=e,
+            moment_label=settings[e.placement.programme_id].moment_label(e.moment),
+            show_score=school or e.published_at is not None,
+        )
+        for e in rows
+    ]
+
+
+def evaluation_detail(*, membership: Membership, pk: int) -> Evaluation:
+    """Raises Evaluation.DoesNotExist for another institution's or someone else's evaluation."""
+    return (
+        Evaluation.objects.visible_to(membership)
+        .select_related(
+            "placement__student__user",
+            "placement__organisation",
+            "placement__programme",
+            "placement__mentor__user",
+            "placement__supervisor__user",
+            "placement__wpl_unit",
+            "version__rubric",
+        )
+        .get(pk=pk)
+    )
+
+
+@dataclass
+class SheetRow:
+    criterion: Criterion
+    descriptors: list[tuple[PerformanceLevel, str]]
+    scores: dict[str, CriterionScore | None] = field(default_factory=dict)
+
+
+@dataclass
+class Sheet:
+    levels: list[PerformanceLevel]
+    rows: list[SheetRow]
+    parties: list[str]  # the parties whose assessment this person may see
+
+    def filled(self, party: str) -> int:
+        return sum(1 for r in self.rows if r.scores.get(party) and r.scores[party].level_id)
+
+
+def sheet(*, evaluation: Evaluation, membership: Membership) -> Sheet:
+    """The rubric with, per criterion, the assessments this person may see (3 queries)."""
+    levels = list(PerformanceLevel.objects.filter(version_id=evaluation.version_id))
+    criteria = list(
+        Criterion.objects.filter(version_id=evaluation.version_id).select_related(
+            "competence", "role", "objective"
+        )
+    )
+    scores = (
+        CriterionScore.objects.visible_to(membership).filter(evaluation=evaluation).select_related("level")
+    )
+    by_key = {(s.criterion_id, s.party): s for s in scores}
+    parties = sorted({party for _, party in by_key}, key=[Party.MENTOR, Party.STUDENT, Party.AGREED].index)
+    own = permissions.party_of(membership, evaluation.placement)
+    if own and own not in parties:
+        parties.insert(0, own)
+    rows = [
+        SheetRow(
+            criterion=c,
+            descriptors=[(lv, c.descriptor(i)) for i, lv in enumerate(levels)],
+            scores={p: by_key.get((c.pk, p)) for p in (Party.MENTOR, Party.STUDENT, Party.AGREED)},
+        )
+        for c in criteria
+    ]
+    return Sheet(levels=levels, rows=rows, parties=parties)
+
+
+def evidence_labels(placement, sheet_: Sheet) -> dict[str, registry.EvidenceOption]:
+    """The evidence options of the placement by key (to show linked evidence with a label)."""
+    if not any(s and s.evidence for r in sheet_.rows for s in r.scores.values()):
+        return {}
+    return {o.key: o for o in registry.evidence_options(placement)}
+
+
+def rubrics_for(*, membership: Membership) -> QuerySet[Rubric]:
+    return (
+        Rubric.objects.visible_to(membership)
+        .select_related("programme", "wpl_unit")
+        .prefetch_related("versions")
+        .order_by("programme__name", "name")
+    )
+
+
+def rubric_detail(*, membership: Membership, pk: int) -> Rubric:
+    return Rubric.objects.visible_to(membership).select_related("programme", "wpl_unit").get(pk=pk)
+
+
+def version_of(rubric: Rubric, number: int | None) -> RubricVersion | None:
+    versions = rubric.versions.all()
+    if number:
+        return versions.filter(number=number).first()
+    return versions.order_by("-number").first()
+
+
+# --- start-page figures ----------------------------------------------------------------------
+def todo_counts(membership: Membership) -> dict[str, int]:
+    """One query: what waits on this person (by role)."""
+    from django.db.models import Count
+
+    qs = Evaluation.objects.visible_to(membership)
+    if permissions.is_mentor(membership):
+        return qs.aggregate(
+            fill=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=True))
+        )
+    if permissions.is_student(membership):
+        return qs.aggregate(
+            fill=Count("id", filter=Q(status=Evaluation.Status.OPEN, student_submitted_at__isnull=True)),
+            reflect=Count("id", filter=Q(status=Evaluation.Status.PUBLISHED)),
+        )
+    if permissions.can_see_rubrics(membership):
+        return qs.aggregate(
+            meet=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=False)),
+            score=Count("id", filter=Q(status__in=[Evaluation.Status.MET, Evaluation.Status.SCORED])),
+        )
+    return {}
+
+
+# --- competence overview (portfolio) -----------------------------------------------------------
+@dataclass
+class OverviewLine:
+    heading: str  # competence, role or objective
+    criterion: str
+    level: str
+    points: str
+    moment: str
+    unit: str
+    academic_year: str
+    comment: str
+    evidence: list
+
+
+def competence_overview(*, membership: Membership, student) -> list[tuple[str, list[OverviewLine]]]:
+    """Levels reached per competence/role/objective over units and years (the agreed version of
+    every evaluation whose meeting was held), grouped by heading. A fixed number of queries."""
+    evaluations = {
+        e.pk: e
+        for e in Evaluation.objects.visible_to(membership)
+        .filter(placement__student=student, meeting_at__isnull=False)
+        .select_related("placement__programme", "placement__wpl_unit")
+    }
+    settings = settings_for_programmes({e.placement.programme_id for e in evaluations.values()})
+    rows = (
+        CriterionScore.objects.visible_to(membership)
+        .filter(evaluation_id__in=list(evaluations), party=Party.AGREED)
+        .select_related("criterion__competence", "criterion__role", "criterion__objective", "level")
+        .order_by("criterion__order")
+    )
+    groups: dict[str, list[OverviewLine]] = defaultdict(list)
+    for s in rows:
+        e = evaluations[s.evaluation_id]
+        c = s.criterion
+        heading = str(c.competence or c.role or c.objective or tr(c.title))
+        groups[heading].append(
+            OverviewLine(
+                heading=heading,
+                criterion=tr(c.title),
+                level=tr(s.level.label) if s.level else "—",
+                points=f"{s.level.points.normalize()}" if s.level else "",
+                moment=settings[e.placement.programme_id].moment_label(e.moment),
+                unit=str(e.placement.wpl_unit or e.placement.programme),
+                academic_year=e.placement.academic_year,
+                comment=s.comment,
+                evidence=s.evidence,
+            )
+        )
+    for lines in groups.values():
+        lines.sort(key=lambda line: (line.academic_year, line.unit, line.moment))
+    return sorted(groups.items())
+
+
+def score_rows(*, membership: Membership) -> list[list]:
+    """Published scores for the CSV export and the student information system."""
+    qs = (
+        Evaluation.objects.visible_to(membership)
+        .filter(published_at__isnull=False)
+        .select_related(
+            "placement__student", "placement__programme", "placement__wpl_unit", "placement__organisation"
+        )
+        .order_by("placement__academic_year", "placement__student__last_name", "moment")
+    )
+    return [
+        [
+            e.placement.student.student_number,
+            e.placement.student.last_name,
+            e.placement.student.first_name,
+            e.placement.programme.code,
+            str(e.placement.wpl_unit or ""),
+            e.placement.academic_year,
+            e.moment,
+            e.computed_score,
+            e.final_score,
+            e.max_score,
+            e.override_reason,
+            e.published_at.date().isoformat(),
+        ]
+        for e in qs[:20000]
+    ]
+
+
+# --- students' ratings of a workplace (wpl.registry.register_workplace_feedback) --------------
+MIN_RATINGS_FOR_HOSTS = 3  # a host never sees one identifiable student's rating
+
+
+def workplace_feedback(organisation, membership) -> list:
+    """Average rating (1-5) the students gave the workplace in their reflection, per year.
+
+    The school sees every year; the workplace's own people only years with at least
+    MIN_RATINGS_FOR_HOSTS ratings.
+    """
+    from django.db.models import Avg, Count
+    from django.utils.translation import gettext as _
+
+    from wpl.registry import WorkplaceFeedback
+
+    if membership is None:
+        return []
+    rows = (
+        Evaluation.objects.filter(placement__organisation_id=organisation.pk, workplace_rating__isnull=False)
+        .values("placement__academic_year")
+        .annotate(avg=Avg("workplace_rating"), n=Count("id"))
+        .order_by("-placement__academic_year")
+    )
+    minimum = 1 if permissions.can_see_rubrics(membership) else MIN_RATINGS_FOR_HOSTS
+    return [
+        WorkplaceFeedback(
+            academic_year=row["placement__academic_year"],
+            label=_("Students' rating of the workplace (1-5)"),
+            value=f"{row['avg']:.1f}",
+            count=row["n"],
+        )
+        for row in rows
+        if row["n"] >= minimum
+    ]

@@ -1,0 +1,576 @@
+"""Evaluations: rubrics (versions, JSON), filling, visibility, the meeting, the score, the
+reflection, tenancy and query counts."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from evaluations import rubric_io, scoring, selectors, services
+from evaluations.models import (
+    Criterion,
+    CriterionScore,
+    Evaluation,
+    EvaluationSettings,
+    Party,
+    PerformanceLevel,
+    RubricVersion,
+)
+from tests import factories as f
+from tests.conftest import shown
+from wpl.models import AuditEvent, Notification
+from wpl.tenancy import tenant_context
+
+pytestmark = pytest.mark.django_db
+
+
+# --- the score procedure (pure) -------------------------------------------------------------------
+def test_score_uses_points_weights_and_other_agreements():
+    rows = [(Decimal(2), Decimal(3)), (Decimal(1), Decimal(0))]  # weight, points
+    # rubric fraction = (2*3 + 1*0) / (3*3) = 2/3; 90 % rubric, 10 % guidance at 50 %
+    score = scoring.compute(
+        rows=rows,
+        max_points=Decimal(3),
+        max_score=Decimal(20),
+        rubric_share_pct=Decimal(90),
+        components=[scoring.Component("guidance", Decimal(10), Decimal(50))],
+    )
+    assert score == Decimal("13.0")  # 20 * (90*2/3 + 10*0.5) / 100 = 13.0
+
+
+def test_score_refuses_a_missing_level():
+    with pytest.raises(scoring.ScoreError):
+        scoring.rubric_fraction([(Decimal(1), None)], Decimal(3))
+
+
+# --- people and a placement -----------------------------------------------------------------------
+@pytest.fixture
+def setup(personas):
+    """A placement in A whose student, mentor and supervisor are A's personas, with an open evaluation."""
+    inst = personas.a
+    student = f.StudentFactory(institution=inst, user=personas("a", "student").user)
+    organisation = f.OrganisationFactory(institution=inst)
+    mentor = f.MentorFactory(institution=inst, organisation=organisation, user=personas("a", "mentor").user)
+    placement = f.PlacementFactory(
+        institution=inst,
+        student=student,
+        organisation=organisation,
+        mentor=mentor,
+        supervisor=personas("a", "supervisor"),
+    )
+    version = f.published_rubric(placement.programme, criteria=3, weights=[2, 1, 1])
+    evaluation = f.evaluation_for(placement, version=version)
+    return personas, placement, evaluation
+
+
+def _criteria(evaluation):
+    return list(Criterion.all_tenants.filter(version=evaluation.version).order_by("order"))
+
+
+def _levels(evaluation):
+    return list(PerformanceLevel.all_tenants.filter(version=evaluation.version).order_by("order"))
+
+
+def _fill(client, evaluation, level_index: int, comment: str = "Goed gedaan"):
+    levels = _levels(evaluation)
+    for c in _criteria(evaluation):
+        response = client.post(
+            reverse("evaluation-autosave", kwargs={"pk": evaluation.pk, "criterion": c.pk}),
+            {"level": levels[level_index].pk, "comment": comment},
+            HTTP_HX_REQUEST="true",
+        )
+        assert response.status_code == 200, response.content
+
+
+# --- rubrics ---------------------------------------------------------------------------------------
+def test_json_export_import_round_trip_and_clear_errors(setup):
+    personas, placement, evaluation = setup
+    with tenant_context(personas.a):
+        document = rubric_io.export(evaluation.version)
+        parsed = rubric_io.parse(json.loads(rubric_io.dumps(document)), programme=placement.programme)
+        assert len(parsed["criteria"]) == 3 and len(parsed["levels"]) == 4
+        bad = dict(document, levels=document["levels"][:1])
+        bad["criteria"] = [dict(document["criteria"][0], competence="Bestaat niet", weight="veel")]
+        with pytest.raises(ValidationError) as exc:
+            rubric_io.parse(bad, programme=placement.programme)
+    text = " ".join(exc.value.messages)
+    assert "levels" in text and "criteria[1].competence" in text and "criteria[1].weight" in text
+    with pytest.raises(ValidationError):
+        rubric_io.loads("{not json")
+
+
+def test_editing_a_published_rubric_makes_a_new_version_and_evaluations_keep_theirs(setup):
+    personas, placement, evaluation = setup
+    coordinator = personas("a", "coordinator")
+    with tenant_context(personas.a):
+        rubric = evaluation.version.rubric
+        with pytest.raises(ValidationError):
+            services.save_draft(actor=coordinator, version=evaluation.version, document={})
+        draft = services.edit_rubric(actor=coordinator, rubric=rubric)
+        assert draft.number == 2 and draft.criteria.count() == 3
+        document = rubric_io.export(draft)
+        document["criteria"][0]["title"] = {"nl": "Nieuw criterium", "fr": "Nouveau critère"}
+        services.save_draft(actor=coordinator, version=draft, document=document)
+        services.publish_version(actor=coordinator, version=draft)
+        evaluation.refresh_from_db()
+        assert evaluation.version.number == 1
+        assert RubricVersion.objects.get(pk=evaluation.version_id).status == "retired"
+        other = f.PlacementFactory(institution=personas.a, programme=placement.programme)
+        new = services.open_evaluation(actor=coordinator, placement=other, moment="final")
+        assert new.version_id == draft.pk
+        assert AuditEvent.objects.filter(action="evaluations.rubric.publish").exists()
+
+
+def test_create_rubric_page_imports_json_and_reports_errors(setup, client_for):
+    personas, placement, evaluation = setup
+    client = client_for(personas("a", "coordinator"))
+    with tenant_context(personas.a):
+        document = rubric_io.export(evaluation.version)
+    upload = io.BytesIO(json.dumps(dict(document, levels=[])).encode())
+    upload.name = "rubric.json"
+    response = client.post(
+        reverse("rubric-create"),
+        {"programme": placement.programme_id, "name": "Geïmporteerd", "document": upload},
+    )
+    assert response.status_code == 400
+    assert "levels" in response.content.decode()
+    good = io.BytesIO(json.dumps(document).encode())
+    good.name = "rubric.json"
+    response = client.post(
+        reverse("rubric-create"),
+        {"programme": placement.programme_id, "name": "Geïmporteerd", "document": good},
+    )
+    assert response.status_code == 302
+    rubric_url = response["Location"]
+    assert client.get(rubric_url).status_code == 200
+    pk = int(rubric_url.rstrip("/").rsplit("/", 1)[1])
+    preview = client.get(reverse("rubric-preview", kwargs={"pk": pk}) + "?lang=fr")
+    assert "Niveau FR 0" in preview.content.decode()
+    exported = client.get(reverse("rubric-export", kwargs={"pk": pk}))
+    assert json.loads(exported.content)["format"] == "wpl-rubric"
+
+
+# --- filling, visibility, meeting, score, reflection ---------------------------------------------
+def test_the_whole_evaluation(setup, client_for):
+    personas, placement, evaluation = setup
+    mentor = client_for(personas("a", "mentor"))
+    student = client_for(personas("a", "student"))
+    supervisor = client_for(personas("a", "supervisor"))
+    fill_url = reverse("evaluation-fill", kwargs={"pk": evaluation.pk})
+    assert mentor.get(fill_url).status_code == 200
+
+    # Submitting with criteria open is refused with the number still open.
+    mentor.post(fill_url)
+    evaluation.refresh_from_db()
+    assert evaluation.mentor_submitted_at is None
+    _fill(mentor, evaluation, 3, "Sterk")
+    assert mentor.post(fill_url).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.mentor_submitted_at is not None
+    # Frozen after submitting.
+    c0 = _criteria(evaluation)[0]
+    again = mentor.post(
+        reverse("evaluation-autosave", kwargs={"pk": evaluation.pk, "criterion": c0.pk}),
+        {"level": _levels(evaluation)[0].pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert again.status_code == 400
+
+    # The student does not see the mentor's rubric before the meeting (default rule).
+    _fill(student, evaluation, 1, "Kan beter")
+    assert student.post(fill_url).status_code == 302
+    with tenant_context(personas.a):
+        seen = set(
+            CriterionScore.objects.visible_to(personas("a", "student"))
+            .filter(evaluation=evaluation)
+            .values_list("party", flat=True)
+        )
+        assert seen == {"student"}
+        # The mentor sees the submitted self-evaluation (default rule: once submitted).
+        seen = set(
+            CriterionScore.objects.visible_to(personas("a", "mentor"))
+            .filter(evaluation=evaluation)
+            .values_list("party", flat=True)
+        )
+        assert seen == {"mentor", "student"}
+    assert (
+        "Sterk"
+        not in student.get(reverse("evaluation-detail", kwargs={"pk": evaluation.pk})).content.decode()
+    )
+
+    # The meeting: both side by side, the agreed version separately, who was present.
+    meeting_url = reverse("evaluation-meeting", kwargs={"pk": evaluation.pk})
+    page = supervisor.get(meeting_url).content.decode()
+    assert "Sterk" in page and "Kan beter" in page
+    levels = _levels(evaluation)
+    data = {f"level_{c.pk}": levels[2].pk for c in _criteria(evaluation)}
+    data[f"level_{c0.pk}"] = ""
+    response = supervisor.post(meeting_url, {**data, "present": ["student", "mentor"], "notes": "Besproken"})
+    assert response.status_code == 400  # one criterion without an agreed level; what was typed stays
+    assert "Besproken" in response.content.decode()
+    data[f"level_{c0.pk}"] = levels[3].pk
+    response = supervisor.post(meeting_url, {**data, "present": ["student", "mentor", "supervisor"]})
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        rows = CriterionScore.objects.filter(evaluation=evaluation)
+        assert {r.level_id for r in rows.filter(party=Party.MENTOR)} == {levels[3].pk}
+        assert {r.level_id for r in rows.filter(party=Party.STUDENT)} == {levels[1].pk}
+        assert rows.filter(party=Party.AGREED).count() == 3
+        # Now the student sees the mentor's rubric and the agreed version.
+        seen = set(
+            CriterionScore.objects.visible_to(personas("a", "student"))
+            .filter(evaluation=evaluation)
+            .values_list("party", flat=True)
+        )
+        assert seen == {"mentor", "student", "agreed"}
+    evaluation.refresh_from_db()
+    assert evaluation.status == "met" and evaluation.present == ["student", "mentor", "supervisor"]
+
+    # The score: weights 2,1,1 -> agreed points 3,2,2 of 3 -> (6+2+2)/12; 90 % + guidance 10 %.
+    score_url = reverse("evaluation-score", kwargs={"pk": evaluation.pk})
+    response = supervisor.post(score_url, {"component_guidance": "80", "final_score": "17", "reason": ""})
+    assert response.status_code == 400
+    assert (
+        shown("Give the reason why the final score differs from the computed one.")
+        in response.content.decode()
+    )
+    response = supervisor.post(
+        score_url,
+        {"component_guidance": "80", "final_score": "17", "reason": "Extra inzet in de laatste week"},
+    )
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    expected = (Decimal(20) * (Decimal(90) * Decimal(10) / Decimal(12) + Decimal(8)) / 100).quantize(
+        Decimal("0.1")
+    )
+    assert evaluation.computed_score == expected and evaluation.final_score == Decimal(17)
+    assert evaluation.override_reason == "Extra inzet in de laatste week"
+    # Not published: the student sees no score, not even in the API.
+    detail = student.get(reverse("evaluation-detail", kwargs={"pk": evaluation.pk})).content.decode()
+    assert 'id="final-score"' not in detail
+    api = student.get(
+        reverse("api-evaluation-detail", kwargs={"pk": evaluation.pk}), HTTP_ACCEPT="application/json"
+    )
+    assert api.json()["final_score"] is None
+    assert supervisor.post(score_url, {"op": "publish"}).status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == "published"
+    with tenant_context(personas.a):
+        assert Notification.objects.filter(
+            recipient=personas("a", "student").user, key=f"evaluations.published:{evaluation.pk}"
+        ).exists()
+    assert (
+        student.get(reverse("api-evaluation-detail", kwargs={"pk": evaluation.pk})).json()["final_score"]
+        == "17.00"
+    )
+
+    # The reflection closes it (and rates the workplace).
+    reflection_url = reverse("evaluation-reflection", kwargs={"pk": evaluation.pk})
+    response = student.post(reflection_url, {"reflection": "Te kort"})
+    assert response.status_code == 400 and "Te kort" in response.content.decode()
+    response = student.post(
+        reflection_url,
+        {
+            "reflection": "Ik leerde veel over loonadministratie en wil beter plannen.",
+            "workplace_rating": "4",
+        },
+    )
+    assert response.status_code == 302
+    evaluation.refresh_from_db()
+    assert evaluation.status == "closed" and evaluation.workplace_rating == 4
+    with tenant_context(personas.a):
+        actions = set(AuditEvent.objects.filter(object_id=evaluation.pk).values_list("action", flat=True))
+    assert {
+        "evaluations.submit.mentor",
+        "evaluations.meeting",
+        "evaluations.publish",
+        "evaluations.reflection",
+    } <= actions
+
+    # The competence overview as a page and a PDF.
+    overview = student.get(reverse("evaluation-overview", kwargs={"pk": placement.student_id}))
+    assert overview.status_code == 200 and "Criterium 1" in overview.content.decode()
+    pdf = student.get(reverse("evaluation-overview-pdf", kwargs={"pk": placement.student_id}))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    csv = supervisor.get(reverse("evaluation-export"))
+    assert "17.00" in csv.content.decode("utf-8-sig")
+
+
+def test_visibility_rule_is_a_programme_setting(setup):
+    personas, placement, evaluation = setup
+    with tenant_context(personas.a):
+        services.save_settings(
+            actor=personas("a", "coordinator"),
+            programme=placement.programme,
+            moments=[{"key": "final", "label": {"nl": "Eind"}, "scored": True}],
+            student_sees_mentor="submitted",
+            mentor_sees_student="published",
+            max_score=Decimal(20),
+            rubric_share_pct=100,
+            components=[],
+        )
+        c = _criteria(evaluation)[0]
+        level = _levels(evaluation)[1]
+        for party in ("mentor", "student"):
+            CriterionScore.objects.create(evaluation=evaluation, party=party, criterion=c, level=level)
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            mentor_submitted_at="2026-10-01T10:00Z", student_submitted_at="2026-10-01T10:00Z"
+        )
+        assert set(
+            CriterionScore.objects.visible_to(personas("a", "student")).values_list("party", flat=True)
+        ) == {"mentor", "student"}
+        assert set(
+            CriterionScore.objects.visible_to(personas("a", "mentor")).values_list("party", flat=True)
+        ) == {"mentor"}
+        # The shares must add up to 100 %.
+        with pytest.raises(ValidationError):
+            services.save_settings(
+                actor=personas("a", "coordinator"),
+                programme=placement.programme,
+                moments=[{"key": "final", "label": {"nl": "Eind"}}],
+                student_sees_mentor="meeting",
+                mentor_sees_student="meeting",
+                max_score=Decimal(20),
+                rubric_share_pct=80,
+                components=[],
+            )
+
+
+def test_evidence_only_from_the_placements_own_logbook(setup, client_for):
+    personas, placement, evaluation = setup
+    entry = f.LogbookEntryFactory(institution=personas.a, placement=placement, date="2026-10-05")
+    other = f.LogbookEntryFactory(
+        institution=personas.a, placement=f.PlacementFactory(institution=personas.a), date="2026-10-05"
+    )
+    mentor = client_for(personas("a", "mentor"))
+    c = _criteria(evaluation)[0]
+    url = reverse("evaluation-autosave", kwargs={"pk": evaluation.pk, "criterion": c.pk})
+    assert (
+        f"logbook:{entry.pk}"
+        in mentor.get(reverse("evaluation-fill", kwargs={"pk": evaluation.pk})).content.decode()
+    )
+    bad = mentor.post(url, {"comment": "x", "evidence": [f"logbook:{other.pk}"]}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 400
+    good = mentor.post(url, {"comment": "x", "evidence": [f"logbook:{entry.pk}"]}, HTTP_HX_REQUEST="true")
+    assert good.status_code == 200
+    with tenant_context(personas.a):
+        assert CriterionScore.objects.get(evaluation=evaluation, party="mentor").evidence == [
+            f"logbook:{entry.pk}"
+        ]
+
+
+def test_only_the_placements_people_fill_and_lead(setup, client_for, personas):
+    _, placement, evaluation = setup
+    fill_url = reverse("evaluation-fill", kwargs={"pk": evaluation.pk})
+    assert client_for(personas("a", "coordinator")).get(fill_url).status_code == 403
+    assert client_for(personas("a", "org_admin")).get(fill_url).status_code == 403
+    # Another supervisor of the same institution neither sees nor scores it.
+    other_supervisor = f.MembershipFactory(institution=personas.a, role="supervisor")
+    client = client_for(other_supervisor)
+    assert client.get(reverse("evaluation-detail", kwargs={"pk": evaluation.pk})).status_code == 404
+    assert client.get(reverse("evaluation-score", kwargs={"pk": evaluation.pk})).status_code == 404
+
+
+def test_another_institutions_evaluation_answers_404(setup, client_for):
+    personas, _placement, evaluation = setup
+    b_placement = f.PlacementFactory(institution=personas.b)
+    b_evaluation = f.evaluation_for(b_placement)
+    for role in ("coordinator", "supervisor", "mentor", "student"):
+        client = client_for(personas("a", role))
+        for name in ("evaluation-detail", "evaluation-meeting", "evaluation-score", "evaluation-reflection"):
+            response = client.get(reverse(name, kwargs={"pk": b_evaluation.pk}))
+            assert response.status_code in (403, 404), (role, name)
+            if role == "coordinator":
+                assert response.status_code == 404 or name == "evaluation-reflection"
+    shared_a, _ = personas.shared_mentor
+    assert (
+        client_for(shared_a).get(reverse("evaluation-fill", kwargs={"pk": b_evaluation.pk})).status_code
+        == 404
+    )
+
+
+def test_start_page_items_per_role(setup, client_for):
+    personas, placement, evaluation = setup
+    with tenant_context(personas.a):
+        assert selectors.todo_counts(personas("a", "mentor"))["fill"] == 1
+        assert selectors.todo_counts(personas("a", "student"))["fill"] == 1
+        Evaluation.objects.filter(pk=evaluation.pk).update(status="scored")
+        assert selectors.todo_counts(personas("a", "supervisor"))["score"] == 1
+    page = client_for(personas("a", "supervisor")).get(reverse("home")).content.decode()
+    assert shown("Scores to set and publish") in page
+
+
+def test_supervisor_list_of_30_students_has_constant_queries(
+    personas, client_for, django_assert_max_num_queries
+):
+    supervisor = personas("a", "supervisor")
+    programme = f.ProgrammeFactory(institution=personas.a)
+    version = f.published_rubric(programme)
+
+    def add(n):
+        for _ in range(n):
+            placement = f.PlacementFactory(
+                institution=personas.a,
+                student=f.StudentFactory(institution=personas.a, programme=programme),
+                supervisor=supervisor,
+                mentor=f.MentorFactory(institution=personas.a),
+            )
+            f.evaluation_for(placement, version=version, final_score=Decimal(14), max_score=Decimal(20))
+
+    client = client_for(supervisor)
+    add(3)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("evaluation-list")).status_code == 200
+    add(27)
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(reverse("evaluation-list"))
+    assert response.content.decode().count('scope="row"') == 30
+
+
+def test_open_for_programme_and_settings_page(setup, client_for):
+    personas, placement, evaluation = setup
+    coordinator = client_for(personas("a", "coordinator"))
+    f.PlacementFactory(institution=personas.a, programme=placement.programme, academic_year="2025-2026")
+    response = coordinator.post(
+        reverse("evaluation-open"),
+        {"programme": placement.programme_id, "moment": "midterm", "academic_year": "2025-2026"},
+    )
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        assert Evaluation.objects.filter(moment="midterm").count() == 2
+    url = reverse("evaluation-settings", kwargs={"pk": placement.programme_id})
+    assert coordinator.get(url).status_code == 200
+    response = coordinator.post(
+        url,
+        {
+            "moments": "final | Eindevaluatie | 1",
+            "student_sees_mentor": "submitted",
+            "mentor_sees_student": "meeting",
+            "max_score": "20",
+            "rubric_share_pct": "80",
+            "components": "guidance | Begeleiding | 10",
+        },
+    )
+    assert response.status_code == 400  # 80 + 10 != 100; the typed text stays
+    assert "Begeleiding" in response.content.decode()
+    response = coordinator.post(
+        url,
+        {
+            "moments": "final | Eindevaluatie | 1",
+            "student_sees_mentor": "submitted",
+            "mentor_sees_student": "meeting",
+            "max_score": "20",
+            "rubric_share_pct": "90",
+            "components": "guidance | Begeleiding | 10",
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        assert (
+            EvaluationSettings.objects.get(programme=placement.programme).student_sees_mentor == "submitted"
+        )
+
+
+def test_demo_seeder_shows_every_state(db):
+    from wpl.demo import seed_demo
+    from wpl.models import Institution
+
+    seed_demo()
+    for institution in Institution.objects.filter(slug__in=["odisee", "thomasmore"]):
+        with tenant_context(institution):
+            states = set(Evaluation.objects.values_list("status", flat=True))
+            assert {"open", "scored", "published", "closed"} <= states
+            assert RubricVersion.objects.filter(status="published").exists()
+
+
+def test_students_ratings_feed_the_quality_page_per_workplace(setup, client_for):
+    personas, placement, evaluation = setup
+    with tenant_context(personas.a):
+        Evaluation.objects.filter(pk=evaluation.pk).update(status="closed", workplace_rating=4)
+    url = reverse("quality-organisation", kwargs={"pk": placement.organisation_id})
+    page = client_for(personas("a", "coordinator")).get(url).content.decode()
+    assert "4.0" in page and shown("Students' rating of the workplace (1-5)") in page
+    # One rating is identifiable: the workplace's own contact does not see it.
+    with tenant_context(personas.a):
+        assert selectors.workplace_feedback(placement.organisation, personas("a", "org_admin")) == []
+        assert len(selectors.workplace_feedback(placement.organisation, personas("a", "coordinator"))) == 1
+
+
+def test_a_mentor_without_an_account_gets_the_password_free_invitation(personas):
+    from workplaces.models import AccessInvitation
+
+    coordinator = personas("a", "coordinator")
+    programme = f.ProgrammeFactory(institution=personas.a)
+    f.published_rubric(programme)
+    organisation = f.OrganisationFactory(institution=personas.a)
+    mentor = f.MentorFactory(institution=personas.a, organisation=organisation, email="new.mentor@host.test")
+    placement = f.PlacementFactory(
+        institution=personas.a,
+        student=f.StudentFactory(institution=personas.a, programme=programme),
+        organisation=organisation,
+        mentor=mentor,
+    )
+    with tenant_context(personas.a):
+        services.open_evaluation(actor=coordinator, placement=placement, moment="midterm")
+        services.open_evaluation(actor=coordinator, placement=placement, moment="final")
+        invitations = AccessInvitation.objects.filter(mentor=mentor)
+        assert invitations.count() == 1  # one pending link is enough
+        assert invitations.get().role == "mentor" and invitations.get().email == "new.mentor@host.test"
+
+
+def test_guidance_attendance_from_the_meetings_is_proposed_as_score_input(setup):
+    from meetings.models import Participant
+
+    personas, placement, evaluation = setup
+    for attended in (True, True, False, True):
+        meeting = f.MeetingFactory(
+            institution=personas.a, placement=placement, kind="supervision", status="held"
+        )
+        with tenant_context(personas.a):
+            Participant.objects.create(meeting=meeting, name="S", role="student", attended=attended)
+    with tenant_context(personas.a):
+        assert services.proposed_inputs(evaluation) == {"guidance": Decimal(75)}
+
+
+def test_coordinator_edits_a_criterion_in_a_form(setup, client_for):
+    personas, placement, evaluation = setup
+    coordinator = client_for(personas("a", "coordinator"))
+    role = f.ProfessionalRoleFactory(
+        institution=personas.a, programme=placement.programme, name="Groepswerker"
+    )
+    rubric = evaluation.version.rubric
+    detail = reverse("rubric-detail", kwargs={"pk": rubric.pk})
+    assert coordinator.post(detail, {"op": "edit"}).status_code == 302  # a new draft v2
+    url = reverse("rubric-criterion", kwargs={"pk": rubric.pk, "number": 1})
+    data = {"title_nl": "", "title_fr": "Travail en groupe", "weight": "2", "role": "Groepswerker"}
+    data.update({f"descriptor_{i}_nl": f"Niveau {i} beschreven" for i in range(4)})
+    response = coordinator.post(url, data)
+    assert response.status_code == 400 and "Travail en groupe" in response.content.decode()
+    data["title_nl"] = "Groepswerk"
+    assert coordinator.post(url, data).status_code == 302
+    new = reverse("rubric-criterion", kwargs={"pk": rubric.pk, "number": 4})
+    assert coordinator.post(new, {**data, "title_nl": "Extra criterium", "role": ""}).status_code == 302
+    assert (
+        coordinator.get(reverse("rubric-criterion", kwargs={"pk": rubric.pk, "number": 9})).status_code == 404
+    )
+    with tenant_context(personas.a):
+        draft = services.draft_of(rubric)
+        titles = [c.title for c in draft.criteria.order_by("order")]
+        assert titles[0] == {"nl": "Groepswerk", "fr": "Travail en groupe"} and len(titles) == 4
+        assert draft.criteria.order_by("order").first().role_id == role.pk
+        # The published version the evaluation uses did not change.
+        assert Criterion.objects.filter(version=evaluation.version).first().title == {
+            "nl": "Criterium 1",
+            "en": "Criterion 1",
+        }
+    assert coordinator.post(new, {"op": "delete"}).status_code == 302
+    with tenant_context(personas.a):
+        assert services.draft_of(rubric).criteria.count() == 3
