@@ -103,12 +103,27 @@ def organisation_list(request):
     paginator = CachedCountPaginator(qs, selectors.PAGE_SIZE, institution_id=membership.institution_id)
     page = paginator.get_page(request.GET.get("page"))
     query = {k: v for k, v in {**filters, "programme": programme_id, "year": academic_year}.items() if v}
+    # Each row's link and approval label worked out once here, not by tags in every row.
+    decisions = {
+        WorkplaceApproval.Decision.APPROVED.value: ("status-pass", _("Approved")),
+        WorkplaceApproval.Decision.REJECTED.value: ("status-fail", _("Rejected")),
+    }
+    undecided = ("status-unknown", _("Not decided"))
+    rows = [
+        {
+            "organisation": o,
+            "url": reverse("organisation-detail", args=[o.pk]),
+            "decision": decisions.get(o.current_decision, undecided),
+        }
+        for o in page.object_list
+    ]
     return render(
         request,
         "workplaces/list.html",
         {
             "page": page,
             "organisations": page.object_list,
+            "rows": rows,
             "filters": filters,
             "programmes": programmes,
             "programme": programme,
