@@ -213,3 +213,27 @@ def test_list_totals_are_counted_once_until_the_data_changes(personas, client_fo
     assert total(filtered) == 0
     _, sqls = list_page(client, url)
     assert counts(sqls) == []
+
+
+# Seen again, nothing changed: session, user, memberships, programmes for the filter, the
+# page, and the students' waiting invitations / the workplaces' sites. No total, no badge.
+CACHED_LIST_QUERIES = 6
+
+
+@committed
+@pytest.mark.parametrize(
+    ("url", "make"), [("/students/", StudentFactory), ("/workplaces/", OrganisationFactory)]
+)
+def test_lists_seen_again_need_a_fixed_number_of_queries(personas, client_for, url, make):
+    client = client_for(personas("a", Role.COORDINATOR))
+    with tenant_context(personas.a):
+        make(institution=personas.a)
+    list_page(client, url)
+    _, few = list_page(client, url)
+    with tenant_context(personas.a):
+        for _ in range(60):  # a second page
+            make(institution=personas.a)
+    list_page(client, url)
+    response, many = list_page(client, url)
+    assert len(few) == len(many) == CACHED_LIST_QUERIES
+    assert response.context["rows"] and len(response.context["rows"]) == 50
