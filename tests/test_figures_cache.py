@@ -237,3 +237,20 @@ def test_lists_seen_again_need_a_fixed_number_of_queries(personas, client_for, u
     response, many = list_page(client, url)
     assert len(few) == len(many) == CACHED_LIST_QUERIES
     assert response.context["rows"] and len(response.context["rows"]) == 50
+
+
+def test_many_writes_in_one_transaction_move_the_version_on_once_at_commit(personas):
+    with tenant_context(personas.a):
+        for _ in range(5):
+            StudentFactory(institution=personas.a)
+
+    def ours():
+        return [f for _, f, _ in connection.run_on_commit if getattr(f, "func", None) is freshness._committed]
+
+    assert [f.args[1] for f in ours()].count(personas.a.pk) == 1
+    with pytest.raises(RuntimeError), transaction.atomic(), tenant_context(personas.a):
+        StudentFactory(institution=personas.a)
+        raise RuntimeError("savepoint rolled back")
+    with tenant_context(personas.a):
+        StudentFactory(institution=personas.a)
+    assert [f.args[1] for f in ours()].count(personas.a.pk) == 1

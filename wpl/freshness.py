@@ -39,6 +39,7 @@ T = TypeVar("T")
 
 EVERY_INSTITUTION = "all"
 _DIRTY = "_wpl_dirty_institutions"
+_PENDING = "_wpl_pending_versions"
 
 
 def _version_key(institution_id: int | str) -> str:
@@ -62,12 +63,16 @@ def changed(institution_id: int | None, *, using: str = DEFAULT_DB_ALIAS) -> Non
         _bump(key)
         return
     connection.__dict__.setdefault(_DIRTY, set()).add(key)
-    # One bump at commit per institution and transaction, however many rows it writes.
-    pending = any(getattr(func, "wpl_version", None) == key for _, func, _ in connection.run_on_commit)
-    if not pending:
+    # One bump at commit per institution and transaction, however many rows it writes:
+    # the callback registered earlier is still pending if it still sits where it was put
+    # (a commit or rollback empties the list, a savepoint rollback filters it).
+    pending = connection.__dict__.setdefault(_PENDING, {})
+    queued = connection.run_on_commit
+    index, callback = pending.get(key, (-1, None))
+    if not (0 <= index < len(queued) and queued[index][1] is callback):
         callback = functools.partial(_committed, connection, key)
-        callback.wpl_version = key
         transaction.on_commit(callback, using=using)
+        pending[key] = (len(queued) - 1, callback)
 
 
 def _dirty(institution_id: int, using: str) -> bool:
