@@ -125,6 +125,8 @@ def main() -> int:
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "0",
             "WPL_REQUIRE_MFA_FOR_STAFF": "0",
+            # The demo seeder sends invitation mails: keep them in memory, never on the wire.
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         }
     )
     os.environ.update(env)

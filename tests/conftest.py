@@ -85,6 +85,15 @@ def _api_answers_follow_the_schema(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached figures (wpl.freshness) of an earlier
+    test's institution must not answer for a new one that got the same id."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Each test starts in the default language: a request's LocaleMiddleware leaves its
     language active in the worker thread, which would leak into the next test's services."""

@@ -15,6 +15,9 @@ from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 # + one per registered start-items provider (meetings, agreements, logbooks) and the unread
 # notifications count in the header.
 MAX_QUERIES = 13  # session, user, memberships, heartbeat, role counts, figures, providers, unread count
+# These tests run inside a transaction that never commits, so the start page computes its
+# figures on every request (wpl.freshness bypasses the cache for uncommitted writes). Seen
+# again after a commit it needs 3 queries: tests/test_figures_cache.py asserts that.
 
 
 def count_queries(client, path: str = "/") -> int:

@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from wpl import academic_years as wpl_academic_years
 from wpl.forms import add_service_errors
 from wpl.ids import parse_id
 from wpl.middleware import SESSION_KEY
+from wpl.pagination import CachedCountPaginator
 from wpl.validators import parse_weekdays
 from wpl.views import confirm_page, form_page, membership_required, permission_required
 
@@ -76,14 +76,31 @@ def organisation_list(request):
         programme=programme,
         academic_year=academic_year,
     )
-    page = Paginator(qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    # The total is kept until the institution's data changes (20,000 workplaces: a full count).
+    paginator = CachedCountPaginator(qs, selectors.PAGE_SIZE, institution_id=membership.institution_id)
+    page = paginator.get_page(request.GET.get("page"))
     query = {k: v for k, v in {**filters, "programme": programme_id, "year": academic_year}.items() if v}
+    # Each row's link and approval label worked out once here, not by tags in every row.
+    decisions = {
+        WorkplaceApproval.Decision.APPROVED.value: ("status-pass", _("Approved")),
+        WorkplaceApproval.Decision.REJECTED.value: ("status-fail", _("Rejected")),
+    }
+    undecided = ("status-unknown", _("Not decided"))
+    rows = [
+        {
+            "organisation": o,
+            "url": reverse("organisation-detail", args=[o.pk]),
+            "decision": decisions.get(o.current_decision, undecided),
+        }
+        for o in page.object_list
+    ]
     return render(
         request,
         "workplaces/list.html",
         {
             "page": page,
             "organisations": page.object_list,
+            "rows": rows,
             "filters": filters,
             "programmes": programmes,
             "programme": programme,

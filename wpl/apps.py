@@ -8,7 +8,9 @@ class WplConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from wpl import tokens
+        from wpl import freshness, tokens
 
         # Setting up a second factor rotates the person's API token.
         tokens.connect_signals()
+        # Cached figures (the start page's counts) follow changes to institutions and people.
+        freshness.connect_signals()

@@ -5,6 +5,7 @@ docs/design.md describes the tokens and components; static/css/wpl.css holds the
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.forms.renderers import TemplatesSetting
@@ -53,6 +54,12 @@ def text_colour_on(background: str) -> str:
 
 def accent_tokens(accent: str | None) -> dict[str, str]:
     """The CSS custom properties for an institution's accent (the default when unset or unusable)."""
+    return dict(_accent_tokens(accent))
+
+
+@functools.lru_cache(maxsize=512)
+def _accent_tokens(accent: str | None) -> tuple[tuple[str, str], ...]:
+    # Every page's header asks; the answer depends on the colour alone.
     if (
         not accent
         or not HEX_COLOUR.match(accent)
@@ -60,4 +67,4 @@ def accent_tokens(accent: str | None) -> dict[str, str]:
     ):
         accent = DEFAULT_ACCENT
     accent = accent.lower()
-    return {"accent": accent, "on_accent": text_colour_on(accent)}
+    return (("accent", accent), ("on_accent", text_colour_on(accent)))

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wpl import audit
+from wpl import audit, freshness
 from wpl.models import Heartbeat, Institution, Membership, User
 
 # Public functions here that are not write services of a person (tests/test_audit_trail.py).
@@ -42,6 +42,10 @@ def record_heartbeat(*, name: str) -> None:
     updated = Heartbeat.objects.filter(name=name).update(last_run_at=timezone.now(), runs=F("runs") + 1)
     if not updated:
         Heartbeat.objects.create(name=name, last_run_at=timezone.now(), runs=1)
+    # "institution:<id>" shows on that institution's start page (wpl.freshness).
+    scope, _, institution_id = name.partition(":")
+    if scope == "institution" and institution_id.isdigit():
+        freshness.changed(int(institution_id))
 
 
 @transaction.atomic

@@ -1,14 +1,31 @@
-"""What each role's start page shows. A fixed number of queries per page."""
+"""What each role's start page shows. A fixed number of queries per page.
+
+The figures are cached per membership and language until the institution's data changes
+(`wpl.freshness`): a start page seen again costs one cache read instead of a dozen counts.
+Start-page providers (`wpl.registry`) run inside that cache, so what they return must
+depend only on the membership, the institution's data and, for at most
+`WPL_FIGURES_CACHE_SECONDS`, the clock.
+"""
 
 from __future__ import annotations
 
 from django.db.models import Count
+from django.utils.translation import get_language
 
-from wpl import permissions, registry, selectors
-from wpl.models import Membership, Role
+from wpl import freshness, permissions, registry, selectors
+from wpl.models import Membership, Notification, Role
 
 
 def start_page_context(membership: Membership) -> dict:
+    """The start page's figures and to-do list (cached; see the module docstring)."""
+    return freshness.cached(
+        membership.institution_id,
+        f"start:{membership.pk}:{get_language()}",
+        lambda: _start_page_context(membership),
+    )
+
+
+def _start_page_context(membership: Membership) -> dict:
     context: dict = {"role": membership.role}
     if permissions.is_school(membership):
         counts = dict(
@@ -30,4 +47,8 @@ def start_page_context(membership: Membership) -> dict:
     from wpl.todo import build_todo
 
     context["todo_items"] = build_todo(membership, context)
+    # The header's badge (wpl.context_processors counts it on other pages).
+    context["unread_notifications"] = Notification.objects.filter(
+        recipient_id=membership.user_id, read_at__isnull=True
+    ).count()
     return context

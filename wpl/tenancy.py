@@ -32,6 +32,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.signals import m2m_changed
 
+from wpl import freshness
+
 if TYPE_CHECKING:
     from wpl.models import Institution
 
@@ -264,6 +266,12 @@ def _cross(obj, field, value, institution_id) -> CrossTenantWrite:
 _fk_checked: contextvars.ContextVar[bool] = contextvars.ContextVar("wpl_fk_checked", default=False)
 
 
+def _changed(institution_ids: set, using: str) -> None:
+    """Cached figures of these institutions are stale (`wpl.freshness`; None: any)."""
+    for institution_id in institution_ids:
+        freshness.changed(institution_id, using=using)
+
+
 class TenantQuerySet(models.QuerySet):
     """Queryset of a tenant-owned model; `visible_to` is added per model.
 
@@ -285,7 +293,9 @@ class TenantQuerySet(models.QuerySet):
         for obj in objs:
             _claim_row(obj, what)
         check_foreign_keys(objs)
-        return super().bulk_create(objs, *args, **kwargs)
+        created = super().bulk_create(objs, *args, **kwargs)
+        _changed({obj.institution_id for obj in objs}, self.db)
+        return created
 
     bulk_create.alters_data = True
 
@@ -298,9 +308,11 @@ class TenantQuerySet(models.QuerySet):
         check_foreign_keys(objs, [f for f in tenant_foreign_keys(self.model) if {f.name, f.attname} & names])
         token = _fk_checked.set(True)
         try:
-            return super().bulk_update(objs, fields, *args, **kwargs)
+            updated = super().bulk_update(objs, fields, *args, **kwargs)
         finally:
             _fk_checked.reset(token)
+        _changed({obj.institution_id for obj in objs}, self.db)
+        return updated
 
     bulk_update.alters_data = True
 
@@ -314,7 +326,10 @@ class TenantQuerySet(models.QuerySet):
             raise CrossTenantWrite(f"{self.model.__name__} rows moved to another institution.")
         if not _fk_checked.get():
             qs._check_update_targets(kwargs)
-        return super(TenantQuerySet, qs).update(**kwargs)
+        updated = super(TenantQuerySet, qs).update(**kwargs)
+        if updated:
+            _changed({None if unscoped else active}, qs.db)
+        return updated
 
     update.alters_data = True
 
@@ -355,7 +370,10 @@ class TenantQuerySet(models.QuerySet):
 
     def delete(self):
         qs = self._writable(f"{self.model.__name__} delete")
-        return super(TenantQuerySet, qs).delete()
+        deleted = super(TenantQuerySet, qs).delete()
+        if deleted[0]:
+            _changed({None if writes_unscoped() else get_current_institution_id()}, qs.db)
+        return deleted
 
     delete.alters_data = True
     delete.queryset_only = True
@@ -397,6 +415,7 @@ class TenantModel(models.Model):
         if changed:
             check_foreign_keys([self], changed)
         super().save(*args, **kwargs)
+        freshness.changed(self.institution_id, using=self._state.db)
         # Remember what is now stored (and was checked), so the next save of the same
         # foreign keys needs no query.
         update_fields = kwargs.get("update_fields")
@@ -410,7 +429,9 @@ class TenantModel(models.Model):
 
     def delete(self, *args, **kwargs):
         _claim_row(self, "delete")
-        return super().delete(*args, **kwargs)
+        deleted = super().delete(*args, **kwargs)
+        freshness.changed(self.institution_id, using=self._state.db or "default")
+        return deleted
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -444,7 +465,10 @@ class TenantModel(models.Model):
 
 def _guard_m2m(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     """m2m add/remove/set/clear: the active institution's rows, linked inside one institution."""
-    if not action.startswith("pre_") or not isinstance(instance, TenantModel):
+    if not isinstance(instance, TenantModel):
+        return
+    if action.startswith("post_"):
+        freshness.changed(instance.institution_id, using=instance._state.db or "default")
         return
     _claim_row(instance, f"{type(instance).__name__} many-to-many {action[4:]}")
     if action == "pre_add" and pk_set and issubclass(model, TenantModel):

@@ -145,7 +145,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 # Sessions live in the database so any web process behind a load balancer can serve any
-# request; nothing is kept in process memory.
+# request; nothing is kept in process memory (with REDIS_URL they are read through Redis,
+# see the cache settings below).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- django-allauth -------------------------------------------------------------------
@@ -220,8 +221,15 @@ WPL_NOTIFICATION_RETRY_SECONDS = int(os.environ.get("WPL_NOTIFICATION_RETRY_SECO
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions are read from Redis and written through to the database: one query less
+    # on every request, and still shared by every web process.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "wpl_cache"}}
+
+# Figures derived from an institution's data (the start page's counts) are cached until
+# that data changes, and at most this long (wpl/freshness.py); 0 switches the cache off.
+WPL_FIGURES_CACHE_SECONDS = int(os.environ.get("WPL_FIGURES_CACHE_SECONDS", "60"))
 
 # --- Celery ---------------------------------------------------------------------------
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)

@@ -10,6 +10,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in the database with or without REDIS_URL, so query counts do not depend on it.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Database -------------------------------------------------------------------------
 # The SQLite test database is a file, not memory, so that a real Celery worker started by
