@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from evaluations import permissions
 from evaluations.models import (
@@ -162,27 +164,81 @@ def version_of(rubric: Rubric, number: int | None) -> RubricVersion | None:
     return versions.order_by("-number").first()
 
 
-# --- start-page figures ----------------------------------------------------------------------
-def todo_counts(membership: Membership) -> dict[str, int]:
-    """One query: what waits on this person (by role)."""
-    from django.db.models import Count
+# --- what waits on whom (start page and the list's `?todo=`) ---------------------------------
+SCORE_DUE_DAYS = 14  # after the meeting, the school publishes the score within two weeks
 
-    qs = Evaluation.objects.visible_to(membership)
+
+def _waiting(key: str) -> Q:
+    """What an evaluation looks like while it waits for step `key`."""
+    open_ = Q(status=Evaluation.Status.OPEN)
+    to_score = Q(status__in=[Evaluation.Status.MET, Evaluation.Status.SCORED], scored=True)
+    if key == "fill_mentor":
+        return open_ & Q(mentor_submitted_at__isnull=True)
+    if key == "fill_student":
+        return open_ & Q(student_submitted_at__isnull=True)
+    if key == "reflect":
+        # After the published score; for a moment without a score, right after the meeting.
+        return Q(status=Evaluation.Status.PUBLISHED) | Q(status=Evaluation.Status.MET, scored=False)
+    if key == "meet":
+        return open_ & Q(mentor_submitted_at__isnull=False)
+    if key == "score":
+        return to_score
+    if key == "meet_late":
+        return open_ & Q(placement__end_date__lt=timezone.localdate())
+    if key == "score_late":
+        return to_score & (
+            Q(placement__end_date__lt=timezone.localdate())
+            | Q(meeting_at__lt=timezone.now() - timedelta(days=SCORE_DUE_DAYS))
+        )
+    raise KeyError(key)
+
+
+def todo_keys(membership: Membership) -> list[str]:
+    """The steps that wait on this person, by role (the keys of `_waiting`)."""
     if permissions.is_mentor(membership):
-        return qs.aggregate(
-            fill=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=True))
-        )
+        return ["fill_mentor"]
     if permissions.is_student(membership):
-        return qs.aggregate(
-            fill=Count("id", filter=Q(status=Evaluation.Status.OPEN, student_submitted_at__isnull=True)),
-            reflect=Count("id", filter=Q(status=Evaluation.Status.PUBLISHED)),
-        )
+        return ["fill_student", "reflect"]
+    if permissions.can_author_rubrics(membership):
+        return ["meet_late", "score_late"]
     if permissions.can_see_rubrics(membership):
-        return qs.aggregate(
-            meet=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=False)),
-            score=Count("id", filter=Q(status__in=[Evaluation.Status.MET, Evaluation.Status.SCORED])),
-        )
-    return {}
+        return ["meet", "score"]
+    return []
+
+
+def waiting(membership: Membership, key: str = "") -> QuerySet[Evaluation]:
+    """Evaluations waiting on this person: for step `key`, or for any of their steps."""
+    keys = todo_keys(membership)
+    if key:
+        keys = [key] if key in keys else []
+    q = Q(pk__in=[])
+    for k in keys:
+        q |= _waiting(k)
+    return Evaluation.objects.visible_to(membership).filter(q)
+
+
+def placements_without_evaluation(membership: Membership, academic_year: str):
+    """Placements of the year that started, whose programme has a published rubric, and that
+    have no evaluation open yet (staff open the moments)."""
+    from placements.models import Placement
+
+    published = RubricVersion.objects.filter(
+        status=RubricVersion.Status.PUBLISHED, rubric__programme_id=OuterRef("programme_id")
+    )
+    opened = Evaluation.objects.filter(placement_id=OuterRef("pk"))
+    return (
+        Placement.objects.visible_to(membership)
+        .filter(academic_year=academic_year)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=timezone.localdate()))
+        .filter(Exists(published), ~Exists(opened))
+    )
+
+
+def todo_counts(membership: Membership) -> dict[str, int]:
+    """What waits on this person, per step (one query; the start page counts these querysets
+    together with the other apps' in `wpl.registry.start_items`)."""
+    querysets = {key: waiting(membership, key) for key in todo_keys(membership)}
+    return dict(zip(querysets, registry.count_together(list(querysets.values())), strict=True))
 
 
 # --- competence overview (portfolio) -----------------------------------------------------------

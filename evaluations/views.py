@@ -41,16 +41,11 @@ def evaluation_list(request):
     """Everyone's evaluations as far as they may see them; `?todo=1` what waits on this person."""
     m = request.membership
     qs = selectors.evaluations_for(membership=m, status=request.GET.get("status", ""))
-    todo = request.GET.get("todo") == "1"
+    # `?todo=1`: everything waiting on me; `?todo=<step>`: what a start-page item counted.
+    todo = request.GET.get("todo", "")[:20]
     if todo:
-        if permissions.is_mentor(m):
-            qs = qs.filter(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=True)
-        elif permissions.is_student(m):
-            qs = qs.filter(
-                status__in=[Evaluation.Status.OPEN, Evaluation.Status.PUBLISHED], reflection_at__isnull=True
-            )
-        else:
-            qs = qs.exclude(status__in=[Evaluation.Status.PUBLISHED, Evaluation.Status.CLOSED])
+        step = "" if todo == "1" else todo
+        qs = qs.filter(pk__in=selectors.waiting(m, step).values("pk"))
     rows = selectors.list_rows(membership=m, evaluations=qs[:300])
     student = None
     if permissions.is_student(m):
@@ -99,10 +94,19 @@ def open_moment(request):
                 % {"n": opened},
             )
             return redirect("evaluation-list")
+    from django.db.models import Count
+
+    year = current_academic_year()
+    waiting = (
+        selectors.placements_without_evaluation(m, year)
+        .values("programme__name")
+        .annotate(n=Count("id"))
+        .order_by("programme__name")
+    )
     return render(
         request,
         "evaluations/open_moment.html",
-        {"form": form},
+        {"form": form, "waiting": list(waiting), "year": year},
         status=400 if request.method == "POST" else 200,
     )
 

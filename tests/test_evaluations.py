@@ -397,12 +397,103 @@ def test_another_institutions_evaluation_answers_404(setup, client_for):
 def test_start_page_items_per_role(setup, client_for):
     personas, placement, evaluation = setup
     with tenant_context(personas.a):
-        assert selectors.todo_counts(personas("a", "mentor"))["fill"] == 1
-        assert selectors.todo_counts(personas("a", "student"))["fill"] == 1
+        assert selectors.todo_counts(personas("a", "mentor")) == {"fill_mentor": 1}
+        assert selectors.todo_counts(personas("a", "student")) == {"fill_student": 1, "reflect": 0}
         Evaluation.objects.filter(pk=evaluation.pk).update(status="scored")
-        assert selectors.todo_counts(personas("a", "supervisor"))["score"] == 1
+        assert selectors.todo_counts(personas("a", "supervisor")) == {"meet": 0, "score": 1}
     page = client_for(personas("a", "supervisor")).get(reverse("home")).content.decode()
     assert shown("Scores to set and publish") in page
+    list_page = client_for(personas("a", "supervisor")).get(reverse("evaluation-list") + "?todo=score")
+    assert list_page.content.decode().count('scope="row"') == 1
+    assert (
+        client_for(personas("a", "supervisor"))
+        .get(reverse("evaluation-list") + "?todo=meet")
+        .content.decode()
+        .count('scope="row"')
+        == 0
+    )
+
+
+def test_staff_start_page_has_evaluation_items_within_the_query_budget(
+    setup, client_for, django_assert_max_num_queries
+):
+    """Coordinators and admins: past-due evaluations and placements without a moment opened,
+    counted with the other apps' start items in one query (tests/test_home.py budget)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.test_home import MAX_QUERIES
+    from wpl.academic_years import current_academic_year
+
+    personas, placement, evaluation = setup
+    today = timezone.localdate()
+    # The evaluation's placement ended without a meeting; a second one met long ago, unscored.
+    ended = f.PlacementFactory(institution=personas.a, programme=placement.programme)
+    late_score = f.evaluation_for(ended, version=evaluation.version)
+    with tenant_context(personas.a):
+        type(placement).objects.filter(pk=placement.pk).update(end_date=today - datetime.timedelta(days=1))
+        Evaluation.objects.filter(pk=late_score.pk).update(
+            status="met", meeting_at=timezone.now() - datetime.timedelta(days=30)
+        )
+    # A placement of this year with no evaluation yet (its programme has a published rubric).
+    f.PlacementFactory(
+        institution=personas.a, programme=placement.programme, academic_year=current_academic_year()
+    )
+    # Another institution's late evaluation is not counted.
+    b_placement = f.PlacementFactory(institution=personas.b, end_date=today - datetime.timedelta(days=3))
+    f.evaluation_for(b_placement)
+    for role in ("coordinator", "institution_admin"):
+        membership = personas("a", role)
+        with tenant_context(personas.a):
+            counts = selectors.todo_counts(membership)
+            assert counts == {"meet_late": 1, "score_late": 1}
+            assert selectors.placements_without_evaluation(membership, current_academic_year()).count() == 1
+        client = client_for(membership)
+        with django_assert_max_num_queries(MAX_QUERIES):
+            page = client.get(reverse("home")).content.decode()
+        assert shown("Evaluations past due: no meeting yet after the placement ended") in page
+        assert shown("Evaluations past due: score not published") in page
+        assert shown("Placements without an evaluation moment opened") in page
+        assert reverse("evaluation-list") + "?todo=meet_late" in page
+        late = client.get(reverse("evaluation-list") + "?todo=meet_late").content.decode()
+        assert late.count('scope="row"') == 1 and str(placement.student) in late
+        opening = client.get(reverse("evaluation-open")).content.decode()
+        assert 'id="placements-waiting"' in opening and placement.programme.name in opening
+
+
+def test_a_moment_without_score_asks_for_the_reflection_after_the_meeting(setup, client_for):
+    personas, placement, evaluation = setup
+    supervisor, student = personas("a", "supervisor"), personas("a", "student")
+    with tenant_context(personas.a):
+        midterm = services.open_evaluation(actor=supervisor, placement=placement, moment="midterm")
+        assert midterm.scored is False  # the default settings: the mid-term gets no score
+        CriterionScore.objects.bulk_create(
+            CriterionScore(evaluation=midterm, party=Party.MENTOR, criterion=c, level=_levels(midterm)[2])
+            for c in _criteria(midterm)
+        )
+        Evaluation.objects.filter(pk=midterm.pk).update(mentor_submitted_at=midterm.created_at)
+        assert selectors.todo_counts(student)["reflect"] == 0
+        services.record_meeting(
+            actor=supervisor,
+            evaluation=midterm,
+            agreed={c.pk: (_levels(midterm)[2].pk, "") for c in _criteria(midterm)},
+            present=["student", "mentor"],
+        )
+        assert selectors.todo_counts(student)["reflect"] == 1
+        # Nothing for the supervisor to score: the moment does not count.
+        assert selectors.todo_counts(supervisor)["score"] == 0
+    client = client_for(student)
+    assert shown("Reflections to write") in client.get(reverse("home")).content.decode()
+    listed = client.get(reverse("evaluation-list") + "?todo=reflect").content.decode()
+    assert listed.count('scope="row"') == 1
+    response = client.post(
+        reverse("evaluation-reflection", kwargs={"pk": midterm.pk}),
+        {"reflection": "Ik leerde mijn planning beter bewaken en vraag nu sneller hulp."},
+    )
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        assert selectors.todo_counts(student)["reflect"] == 0
 
 
 def test_supervisor_list_of_30_students_has_constant_queries(
@@ -574,3 +665,28 @@ def test_coordinator_edits_a_criterion_in_a_form(setup, client_for):
     assert coordinator.post(new, {"op": "delete"}).status_code == 302
     with tenant_context(personas.a):
         assert services.draft_of(rubric).criteria.count() == 3
+
+
+def test_migration_copies_whether_a_moment_counts_from_the_settings(setup):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("evaluations.migrations.0002_evaluation_scored")
+    personas, placement, evaluation = setup
+    midterm = f.evaluation_for(placement, version=evaluation.version, moment="midterm")
+    other = f.PlacementFactory(institution=personas.a)
+    custom = f.evaluation_for(other, moment="intake")
+    other_midterm = f.evaluation_for(other, version=custom.version, moment="midterm")
+    with tenant_context(personas.a):
+        EvaluationSettings.objects.create(
+            programme=other.programme,
+            moments=[
+                {"key": "intake", "label": {"nl": "Intake"}, "scored": False},
+                {"key": "midterm", "label": {"nl": "Tussentijds"}, "scored": True},
+            ],
+        )
+        Evaluation.objects.update(scored=True)
+    migration.copy_from_settings(apps, None)
+    scored = dict(Evaluation.all_tenants.values_list("pk", "scored"))
+    assert scored == {evaluation.pk: True, midterm.pk: False, custom.pk: False, other_midterm.pk: True}
