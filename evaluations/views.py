@@ -500,18 +500,21 @@ def settings_edit(request, pk: int):
     if programme is None:
         raise Http404
     row = EvaluationSettings.for_programme(programme)
-    form = forms.SettingsForm(request.POST or None, initial=forms.SettingsForm.initial_for(row))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        # Translations of labels that exist already are kept when the key stays.
-        old = {mo["key"]: mo for mo in row.moments}
-        for mo in data["moments"]:
-            mo["label"] = {**old.get(mo["key"], {}).get("label", {}), **mo["label"]}
-        old_c = {c["key"]: c for c in row.components}
-        for c in data["components"]:
-            c["label"] = {**old_c.get(c["key"], {}).get("label", {}), **c["label"]}
+    data = request.POST if request.method == "POST" else None
+    form = forms.SettingsForm(data, initial=forms.SettingsForm.initial_for(row))
+    moments = forms.MomentFormSet(data, prefix="moment", initial=forms.SettingsForm.moments_initial(row))
+    components = forms.ComponentFormSet(
+        data, prefix="component", initial=forms.SettingsForm.components_initial(row)
+    )
+    if request.method == "POST" and all([form.is_valid(), moments.is_valid(), components.is_valid()]):
         try:
-            services.save_settings(actor=m, programme=programme, **data)
+            services.save_settings(
+                actor=m,
+                programme=programme,
+                moments=moments.rows(),
+                components=components.rows(),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -520,7 +523,7 @@ def settings_edit(request, pk: int):
     return render(
         request,
         "evaluations/settings.html",
-        {"programme": programme, "form": form},
+        {"programme": programme, "form": form, "moments": moments, "components": components},
         status=400 if request.method == "POST" else 200,
     )
 

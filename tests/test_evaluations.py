@@ -538,36 +538,96 @@ def test_open_for_programme_and_settings_page(setup, client_for):
     with tenant_context(personas.a):
         assert Evaluation.objects.filter(moment="midterm").count() == 2
     url = reverse("evaluation-settings", kwargs={"pk": placement.programme_id})
-    assert coordinator.get(url).status_code == 200
-    response = coordinator.post(
-        url,
-        {
-            "moments": "final | Eindevaluatie | 1",
-            "student_sees_mentor": "submitted",
-            "mentor_sees_student": "meeting",
-            "max_score": "20",
-            "rubric_share_pct": "80",
-            "components": "guidance | Begeleiding | 10",
-        },
-    )
+    page = coordinator.get(url).content.decode()
+    # The defaults in every language, each editable.
+    assert 'value="Tussentijdse evaluatie"' in page and 'value="Évaluation intermédiaire"' in page
+    assert 'value="Mid-term evaluation"' in page and 'name="moment-0-label_fr"' in page
+    response = coordinator.post(url, _settings_post(share=80))
     assert response.status_code == 400  # 80 + 10 != 100; the typed text stays
-    assert "Begeleiding" in response.content.decode()
-    response = coordinator.post(
-        url,
-        {
-            "moments": "final | Eindevaluatie | 1",
-            "student_sees_mentor": "submitted",
-            "mentor_sees_student": "meeting",
-            "max_score": "20",
-            "rubric_share_pct": "90",
-            "components": "guidance | Begeleiding | 10",
-        },
-    )
-    assert response.status_code == 302
+    assert "Begeleiding" in response.content.decode() and "Accompagnement" in response.content.decode()
+    response = coordinator.post(url, _settings_post())
+    assert response.status_code == 302, response.content.decode()
     with tenant_context(personas.a):
-        assert (
-            EvaluationSettings.objects.get(programme=placement.programme).student_sees_mentor == "submitted"
-        )
+        row = EvaluationSettings.objects.get(programme=placement.programme)
+        assert row.student_sees_mentor == "submitted"
+        assert row.moments[0] == {
+            "key": "midterm",
+            "label": {"nl": "Tussentijds", "fr": "Mi-parcours", "en": "Mid-term"},
+            "scored": False,
+        }
+        assert row.components == [
+            {"key": "guidance", "label": {"nl": "Begeleiding", "fr": "Accompagnement"}, "share_pct": 10}
+        ]
+
+
+def _settings_post(share: int = 90, moments=None, components=None) -> dict:
+    moments = moments or [
+        ("midterm", "Tussentijds", "Mi-parcours", "Mid-term", False),
+        ("final", "Eindevaluatie", "Évaluation finale", "Final evaluation", True),
+    ]
+    components = components or [("guidance", "Begeleiding", "Accompagnement", "", "10")]
+    data = {
+        "student_sees_mentor": "submitted",
+        "mentor_sees_student": "meeting",
+        "max_score": "20",
+        "rubric_share_pct": str(share),
+        "moment-TOTAL_FORMS": str(len(moments) + 1),
+        "moment-INITIAL_FORMS": "0",
+        "component-TOTAL_FORMS": str(len(components) + 1),
+        "component-INITIAL_FORMS": "0",
+    }
+    for i, (key, nl, fr, en, scored) in enumerate(moments):
+        data.update({f"moment-{i}-key": key, f"moment-{i}-label_nl": nl})
+        data.update({f"moment-{i}-label_fr": fr, f"moment-{i}-label_en": en})
+        if scored:
+            data[f"moment-{i}-scored"] = "on"
+    for i, (key, nl, fr, en, pct) in enumerate(components):
+        data.update({f"component-{i}-key": key, f"component-{i}-label_nl": nl})
+        data.update({f"component-{i}-label_fr": fr, f"component-{i}-label_en": en})
+        data[f"component-{i}-share_pct"] = pct
+    return data
+
+
+def test_settings_form_validates_every_row_and_language(setup, client_for):
+    personas, placement, evaluation = setup  # an open "final" evaluation exists
+    coordinator = client_for(personas("a", "coordinator"))
+    url = reverse("evaluation-settings", kwargs={"pk": placement.programme_id})
+    cases = [
+        # (moments, what the page says)
+        (
+            [("mid term", "Tussentijds", "", "", False)],
+            shown("Use letters, digits, - and _ only, no spaces (e.g. final)."),
+        ),
+        ([("midterm", "", "Mi-parcours", "", False)], shown("Give this row a Dutch name.")),
+        ([("", "Tussentijds", "", "", False)], shown("Give this row a key.")),
+        (
+            [("final", "Eind", "", "", True), ("final", "Nog eens", "", "", True)],
+            shown("Every key may appear only once."),
+        ),
+        ([("midterm", "x" * 101, "", "", False)], "101"),
+        ([("midterm", "Tussentijds", "", "", False)], "final"),  # evaluations exist for "final"
+    ]
+    for moments, message in cases:
+        response = coordinator.post(url, _settings_post(moments=moments))
+        assert response.status_code == 400, moments
+        assert message in response.content.decode(), (moments, message)
+    bad_share = _settings_post(components=[("guidance", "Begeleiding", "", "", "")])
+    assert shown("Give the share from 0 to 100.") in coordinator.post(url, bad_share).content.decode()
+    with tenant_context(personas.a):
+        assert not EvaluationSettings.objects.filter(programme=placement.programme).exists()
+    # The final moment no longer counts: the open evaluation follows, and may be reflected on
+    # after the meeting.
+    moments = [("final", "Eindevaluatie", "Évaluation finale", "Final evaluation", False)]
+    assert coordinator.post(url, _settings_post(moments=moments)).status_code == 302
+    with tenant_context(personas.a):
+        evaluation.refresh_from_db()
+        assert evaluation.scored is False
+        row = EvaluationSettings.objects.get(programme=placement.programme)
+        assert row.moment_label("final") == "Eindevaluatie"
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert row.moment_label("final") == "Évaluation finale"
 
 
 def test_demo_seeder_shows_every_state(db):
