@@ -47,12 +47,28 @@ class RubricJsonForm(forms.Form):
 
 
 class PhrasesForm(forms.Form):
-    phrases = forms.CharField(
-        label=_("Comment bank (one phrase per line)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=100_000,
-    )
+    """The comment bank: one text area per language (a mentor sees the phrases of the
+    language they use the platform in, Dutch when there are none)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for lang, name in (("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))):
+            self.fields[f"phrases_{lang}"] = forms.CharField(
+                label=_("Comment bank in %(language)s (one phrase per line)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                max_length=100_000,
+            )
+
+    @staticmethod
+    def initial_for(phrases) -> dict:
+        initial = {"phrases_nl": [], "phrases_fr": [], "phrases_en": []}
+        for p in phrases:
+            initial.setdefault(f"phrases_{p.language}", []).append(p.text)
+        return {k: "\n".join(v) for k, v in initial.items()}
+
+    def by_language(self) -> dict[str, list[str]]:
+        return {lang: self.cleaned_data[f"phrases_{lang}"].splitlines() for lang in ("nl", "fr", "en")}
 
 
 class OpenMomentForm(forms.Form):

@@ -137,6 +137,17 @@ def sheet(*, evaluation: Evaluation, membership: Membership) -> Sheet:
     return Sheet(levels=levels, rows=rows, parties=parties)
 
 
+def phrases_for(rubric: Rubric, language: str | None = None) -> list[str]:
+    """The comment bank in the person's language (Dutch when it has none in that language)."""
+    from django.utils import translation
+
+    language = (language or translation.get_language() or "nl")[:2]
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for language_, text in rubric.phrases.values_list("language", "text"):
+        by_language[language_].append(text)
+    return (by_language.get(language) or by_language.get("nl") or [])[:50]
+
+
 def evidence_labels(placement, sheet_: Sheet) -> dict[str, registry.EvidenceOption]:
     """The evidence options of the placement by key (to show linked evidence with a label)."""
     if not any(s and s.evidence for r in sheet_.rows for s in r.scores.values()):

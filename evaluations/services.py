@@ -279,15 +279,20 @@ def publish_version(*, actor: Membership, version: RubricVersion) -> RubricVersi
 
 
 @transaction.atomic
-def save_phrases(*, actor: Membership, rubric: Rubric, lines: list[str], language: str = "nl") -> int:
-    """Replace the rubric's comment bank with `lines` (one phrase each, empty lines skipped)."""
+def save_phrases(*, actor: Membership, rubric: Rubric, phrases: dict[str, list[str]]) -> int:
+    """Replace the rubric's comment bank: per language, one phrase per line (empty lines skipped)."""
     _require(permissions.can_author_rubrics(actor))
-    if language not in LANGUAGES:
+    if not set(phrases) <= set(LANGUAGES):
         raise ValidationError(_("Unknown language."))
-    texts = [line.strip()[:500] for line in lines if line.strip()][:200]
-    _set_phrases(rubric, [{"text": t, "language": language} for t in texts])
-    audit.record(actor=actor, action="evaluations.rubric.phrases", obj=rubric, summary=str(len(texts)))
-    return len(texts)
+    rows = [
+        {"text": line.strip()[:500], "language": language}
+        for language in LANGUAGES
+        for line in phrases.get(language, [])
+        if line.strip()
+    ][:200]
+    _set_phrases(rubric, rows)
+    audit.record(actor=actor, action="evaluations.rubric.phrases", obj=rubric, summary=str(len(rows)))
+    return len(rows)
 
 
 # --- programme settings -------------------------------------------------------------------

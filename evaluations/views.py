@@ -217,7 +217,7 @@ def fill(request, pk: int):
             "other": Party.STUDENT if party == Party.MENTOR else Party.MENTOR,
             "editable": evaluation.status == Evaluation.Status.OPEN
             and evaluation.submitted_at(party) is None,
-            "phrases": list(evaluation.version.rubric.phrases.all()[:50]),
+            "phrases": selectors.phrases_for(evaluation.version.rubric),
             "evidence_options": options,
             "filled": sheet.filled(party),
         },
@@ -617,9 +617,7 @@ def rubric_detail(request, pk: int):
             elif op == "phrases":
                 phrases_form = forms.PhrasesForm(request.POST)
                 if phrases_form.is_valid():
-                    n = services.save_phrases(
-                        actor=m, rubric=rubric, lines=phrases_form.cleaned_data["phrases"].splitlines()
-                    )
+                    n = services.save_phrases(actor=m, rubric=rubric, phrases=phrases_form.by_language())
                     messages.success(request, _("The comment bank holds %(n)s phrases.") % {"n": n})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -637,9 +635,7 @@ def rubric_detail(request, pk: int):
             "draft": draft,
             "draft_criteria": list(draft.criteria.all()) if draft else [],
             "can_author": permissions.can_author_rubrics(m),
-            "phrases_form": forms.PhrasesForm(
-                initial={"phrases": "\n".join(p.text for p in rubric.phrases.all())}
-            ),
+            "phrases_form": forms.PhrasesForm(initial=forms.PhrasesForm.initial_for(rubric.phrases.all())),
         },
     )
 

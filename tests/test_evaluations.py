@@ -750,3 +750,75 @@ def test_migration_copies_whether_a_moment_counts_from_the_settings(setup):
     migration.copy_from_settings(apps, None)
     scored = dict(Evaluation.all_tenants.values_list("pk", "scored"))
     assert scored == {evaluation.pk: True, midterm.pk: False, custom.pk: False, other_midterm.pk: True}
+
+
+def test_scores_api_for_the_student_information_system_filters_and_stays_scoped(setup, client_for):
+    personas, placement, evaluation = setup
+    now_scores = {"final_score": Decimal(15), "computed_score": Decimal(15), "max_score": Decimal(20)}
+    with tenant_context(personas.a):
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            status="published", published_at=evaluation.created_at, **now_scores
+        )
+    other_year = f.PlacementFactory(institution=personas.a, academic_year="2023-2024")
+    old = f.evaluation_for(other_year)  # open, not published
+    f.evaluation_for(f.PlacementFactory(institution=personas.b), status="published", **now_scores)
+    url = reverse("api-evaluation-list")
+    coordinator = client_for(personas("a", "coordinator"))
+
+    def ids(query: str = "", client=coordinator) -> set[int]:
+        response = client.get(url + query, HTTP_ACCEPT="application/json")  # schema-checked
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids() == {evaluation.pk, old.pk}  # B's evaluation is not listed
+    assert ids("?published=true") == {evaluation.pk}
+    assert ids("?published=false") == {old.pk}
+    code = placement.programme.code
+    assert ids(f"?programme={code}&academic_year={placement.academic_year}&published=true") == {evaluation.pk}
+    assert ids("?academic_year=2023-2024") == {old.pk}
+    assert ids("?moment=midterm") == set()
+    row = coordinator.get(url + "?published=true", HTTP_ACCEPT="application/json").json()["results"][0]
+    assert row["student_number"] == placement.student.student_number and row["final_score"] == "15.00"
+    assert row["scored"] is True and "wpl_unit" in row
+    for bad in ("?published=maybe", "?academic_year=2025"):
+        response = coordinator.get(url + bad, HTTP_ACCEPT="application/json")
+        assert response.status_code == 400 and response.json(), bad
+    # The student sees only their own evaluation; a workplace contact none.
+    assert ids(client=client_for(personas("a", "student"))) == {evaluation.pk}
+    assert ids(client=client_for(personas("a", "org_admin"))) == set()
+
+
+def test_comment_bank_per_language(setup, client_for):
+    personas, placement, evaluation = setup
+    rubric = evaluation.version.rubric
+    coordinator = client_for(personas("a", "coordinator"))
+    detail = reverse("rubric-detail", kwargs={"pk": rubric.pk})
+    response = coordinator.post(
+        detail,
+        {
+            "op": "phrases",
+            "phrases_nl": "Werkt nauwkeurig.\n\nNeemt initiatief.",
+            "phrases_fr": "Travaille avec précision.",
+            "phrases_en": "",
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        saved = sorted(rubric.phrases.values_list("language", "text"))
+        assert saved == [
+            ("fr", "Travaille avec précision."),
+            ("nl", "Neemt initiatief."),
+            ("nl", "Werkt nauwkeurig."),
+        ]
+        assert selectors.phrases_for(rubric, "fr") == ["Travaille avec précision."]
+        assert selectors.phrases_for(rubric, "en") == ["Werkt nauwkeurig.", "Neemt initiatief."]  # Dutch
+    page = coordinator.get(detail).content.decode()
+    assert "Travaille avec précision." in page and 'name="phrases_fr"' in page
+    # The mentor's fill page offers the bank in their language.
+    mentor = client_for(personas("a", "mentor"))
+    fill = mentor.get(reverse("evaluation-fill", kwargs={"pk": evaluation.pk})).content.decode()
+    assert '<option value="Werkt nauwkeurig.">' in fill and "Travaille" not in fill
+    # The JSON export carries every language's phrases.
+    with tenant_context(personas.a):
+        exported = rubric_io.export(evaluation.version)["comments"]
+    assert {"text": "Travaille avec précision.", "language": "fr"} in exported
