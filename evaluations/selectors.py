@@ -263,7 +263,7 @@ class OverviewLine:
     unit: str
     academic_year: str
     comment: str
-    evidence: list
+    evidence: list  # wpl.registry.EvidenceOption: label and link
 
 
 def competence_overview(*, membership: Membership, student) -> list[tuple[str, list[OverviewLine]]]:
@@ -276,16 +276,32 @@ def competence_overview(*, membership: Membership, student) -> list[tuple[str, l
         .select_related("placement__programme", "placement__wpl_unit")
     }
     settings = settings_for_programmes({e.placement.programme_id for e in evaluations.values()})
-    rows = (
+    scores = list(
         CriterionScore.objects.visible_to(membership)
-        .filter(evaluation_id__in=list(evaluations), party=Party.AGREED)
+        .filter(evaluation_id__in=list(evaluations))
         .select_related("criterion__competence", "criterion__role", "criterion__objective", "level")
         .order_by("criterion__order")
     )
+    # The agreed version has no evidence of its own: the evidence is what the mentor and the
+    # student linked to the same criterion (as far as this person may see it), with labels.
+    evidence: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for s in scores:
+        if s.party != Party.AGREED:
+            for key in s.evidence or []:
+                if key not in evidence[(s.evaluation_id, s.criterion_id)]:
+                    evidence[(s.evaluation_id, s.criterion_id)].append(key)
+    labels: dict[int, dict[str, registry.EvidenceOption]] = {}
+    if evidence:
+        placements = {e.placement_id: e.placement for e in evaluations.values()}
+        for pk, placement in placements.items():
+            labels[pk] = {o.key: o for o in registry.evidence_options(placement)}
+    rows = [s for s in scores if s.party == Party.AGREED]
     groups: dict[str, list[OverviewLine]] = defaultdict(list)
     for s in rows:
         e = evaluations[s.evaluation_id]
         c = s.criterion
+        known = labels.get(e.placement_id, {})
+        linked = [known[k] for k in evidence.get((s.evaluation_id, s.criterion_id), []) if k in known]
         heading = str(c.competence or c.role or c.objective or tr(c.title))
         groups[heading].append(
             OverviewLine(
@@ -297,7 +313,7 @@ def competence_overview(*, membership: Membership, student) -> list[tuple[str, l
                 unit=str(e.placement.wpl_unit or e.placement.programme),
                 academic_year=e.placement.academic_year,
                 comment=s.comment,
-                evidence=s.evidence,
+                evidence=linked,
             )
         )
     for lines in groups.values():

@@ -23,6 +23,7 @@ from evaluations.models import (
 )
 from tests import factories as f
 from tests.conftest import shown
+from wpl import registry
 from wpl.models import AuditEvent, Notification
 from wpl.tenancy import tenant_context
 
@@ -822,3 +823,33 @@ def test_comment_bank_per_language(setup, client_for):
     with tenant_context(personas.a):
         exported = rubric_io.export(evaluation.version)["comments"]
     assert {"text": "Travaille avec précision.", "language": "fr"} in exported
+
+
+def test_competence_overview_shows_the_evidence_linked_to_each_criterion(setup, client_for):
+    personas, placement, evaluation = setup
+    entry = f.LogbookEntryFactory(institution=personas.a, placement=placement, date="2026-10-05")
+    mentor = client_for(personas("a", "mentor"))
+    _fill(mentor, evaluation, 2)
+    first = _criteria(evaluation)[0]
+    url = reverse("evaluation-autosave", kwargs={"pk": evaluation.pk, "criterion": first.pk})
+    level = _levels(evaluation)[2].pk
+    data = {"level": level, "comment": "Zie logboek", "evidence": [f"logbook:{entry.pk}"]}
+    assert mentor.post(url, data, HTTP_HX_REQUEST="true").status_code == 200
+    assert mentor.post(reverse("evaluation-fill", kwargs={"pk": evaluation.pk})).status_code == 302
+    with tenant_context(personas.a):
+        label = next(o.label for o in registry.evidence_options(placement) if o.key == f"logbook:{entry.pk}")
+        services.record_meeting(
+            actor=personas("a", "supervisor"),
+            evaluation=evaluation,
+            agreed={c.pk: (level, "") for c in _criteria(evaluation)},
+            present=["student", "mentor", "supervisor"],
+        )
+        groups = dict(
+            selectors.competence_overview(membership=personas("a", "student"), student=placement.student)
+        )
+    lines = [line for lines in groups.values() for line in lines]
+    assert [[o.key for o in line.evidence] for line in lines] == [[f"logbook:{entry.pk}"], [], []]
+    page = client_for(personas("a", "student")).get(
+        reverse("evaluation-overview", kwargs={"pk": placement.student_id})
+    )
+    assert label in page.content.decode()
