@@ -321,16 +321,16 @@ def competence_overview(*, membership: Membership, student) -> list[tuple[str, l
     return sorted(groups.items())
 
 
-def score_rows(*, membership: Membership) -> list[list]:
-    """Published scores for the CSV export and the student information system."""
-    qs = (
-        Evaluation.objects.visible_to(membership)
-        .filter(published_at__isnull=False)
-        .select_related(
-            "placement__student", "placement__programme", "placement__wpl_unit", "placement__organisation"
-        )
-        .order_by("placement__academic_year", "placement__student__last_name", "moment")
-    )
+def score_rows(*, membership: Membership, programme: str = "", academic_year: str = "") -> list[list]:
+    """Published scores for the CSV export (optionally of one programme code and year)."""
+    qs = Evaluation.objects.visible_to(membership).filter(published_at__isnull=False)
+    if programme:
+        qs = qs.filter(placement__programme__code=programme[:50])
+    if academic_year:
+        qs = qs.filter(placement__academic_year=academic_year[:9])
+    qs = qs.select_related(
+        "placement__student", "placement__programme", "placement__wpl_unit", "placement__organisation"
+    ).order_by("placement__academic_year", "placement__student__last_name", "moment")
     return [
         [
             e.placement.student.student_number,

@@ -486,7 +486,14 @@ def scores_export(request):
         _("Published on"),
     ]
     return export_response(
-        fmt=CSV, basename="scores", headers=headers, rows=selectors.score_rows(membership=request.membership)
+        fmt=CSV,
+        basename="scores",
+        headers=headers,
+        rows=selectors.score_rows(
+            membership=request.membership,
+            programme=request.GET.get("programme", ""),
+            academic_year=request.GET.get("academic_year", ""),
+        ),
     )
 
 

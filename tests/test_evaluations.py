@@ -300,6 +300,13 @@ def test_the_whole_evaluation(setup, client_for):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     csv = supervisor.get(reverse("evaluation-export"))
     assert "17.00" in csv.content.decode("utf-8-sig")
+    export = reverse("evaluation-export")
+    year = placement.academic_year
+    code = placement.programme.code
+    chosen = supervisor.get(f"{export}?programme={code}&academic_year={year}").content.decode("utf-8-sig")
+    assert "17.00" in chosen
+    other = supervisor.get(f"{export}?academic_year=2019-2020").content.decode("utf-8-sig")
+    assert "17.00" not in other
 
 
 def test_visibility_rule_is_a_programme_setting(setup):
