@@ -4,7 +4,8 @@ Each institution may configure one identity provider (`SingleSignOn`). The adapt
 hands those rows to allauth's `openid_connect` provider as in-memory apps, so the admin's
 page is the only place the settings live. allauth runs the redirect flow, checks the ID
 token (issuer, audience, signature through the provider's JWKS) and then asks
-`pre_social_login` who the person is; `resolve_user` answers by these rules:
+`pre_social_login` who the person is; `access.services.resolve_sso_user` answers by these
+rules:
 
 * the provider must say the address is verified, and its domain must be one the
   institution configured (a provider cannot speak for addresses it does not own);
@@ -20,18 +21,13 @@ Two-factor authentication still applies: allauth runs its MFA step after this on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from students.models import Student
-from students.services import grant_student_access
-from wpl.models import Membership, Role, SingleSignOn, User
-from wpl.tenancy import tenant_context
+from access.services import SsoRefused, resolve_sso_user
+from wpl.models import SingleSignOn
 
 PROVIDER = "openid_connect"
 
@@ -50,21 +46,6 @@ REASONS = {
         "(a sign-in code or your password) instead."
     ),
 }
-
-
-class SsoRefused(Exception):
-    """Single sign-on may not sign this person in; `reason` is a key of REASONS."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Resolved:
-    user: User
-    membership: Membership
-    created: bool
 
 
 # --- reads ------------------------------------------------------------------------------
@@ -98,78 +79,6 @@ def social_app(config: SingleSignOn):
     )
 
 
-# --- writes -----------------------------------------------------------------------------
-@transaction.atomic
-def resolve_user(
-    *,
-    config: SingleSignOn,
-    email: str,
-    verified: bool,
-    first_name: str = "",
-    last_name: str = "",
-    linked_user: User | None = None,
-) -> Resolved:
-    """Who the identity provider's answer signs in, by the rules in the module docstring."""
-    email = (email or "").strip().lower()
-    if not email:
-        raise SsoRefused("no_email")
-    if not verified:
-        raise SsoRefused("unverified")
-    if not config.covers(email):
-        raise SsoRefused("domain")
-    institution = config.institution
-    with tenant_context(institution.pk):
-        user = linked_user or User.objects.filter(email__iexact=email).first()
-        student = Student.objects.filter(email__iexact=email).first()
-        created = False
-        if user is not None:
-            if not user.is_active:
-                raise SsoRefused("inactive")
-            others = Membership.all_tenants.filter(
-                user=user, is_active=True, institution__is_active=True
-            ).exclude(institution=institution)
-            if others.exists():
-                raise SsoRefused("other_institutions")
-        elif student is not None or config.allow_new_accounts:
-            user = User(email=email, first_name=first_name, last_name=last_name)
-            if student is not None:
-                user.first_name, user.last_name = student.first_name, student.last_name
-            user.set_unusable_password()
-            user.save()
-            created = True
-        else:
-            raise SsoRefused("unknown")
-        membership = Membership.objects.filter(user=user, is_active=True).order_by("pk").first()
-        if membership is None:
-            if student is None and not created:
-                raise SsoRefused("no_role")
-            membership = (
-                grant_student_access(student=student, user=user)
-                if student is not None
-                else Membership.objects.update_or_create(
-                    user=user, role=Role.STUDENT, defaults={"is_active": True}
-                )[0]
-            )
-        elif student is not None and student.user_id is None and membership.role == Role.STUDENT:
-            student.user = user
-            student.save(update_fields=["user"])
-        _mark_verified(user, email)
-    return Resolved(user=user, membership=membership, created=created)
-
-
-def _mark_verified(user: User, email: str) -> None:
-    """The provider vouched for the address: later sign-ins by e-mailed code work too."""
-    from allauth.account.models import EmailAddress
-
-    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
-    if address is None:
-        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=not has_primary)
-    elif not address.verified:
-        address.verified = True
-        address.save(update_fields=["verified"])
-
-
 def _asserted_email(sociallogin) -> tuple[str, bool]:
     for address in sociallogin.email_addresses:
         # Some providers send the claim as the string "true".
@@ -192,7 +101,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return apps
 
     def is_open_for_signup(self, request, sociallogin) -> bool:
-        # Accounts are made in pre_social_login by resolve_user, never by allauth's sign-up.
+        # Accounts are made in pre_social_login by resolve_sso_user, never by allauth's sign-up.
         return False
 
     def pre_social_login(self, request, sociallogin) -> None:
@@ -203,7 +112,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             email, verified = _asserted_email(sociallogin)
             data = sociallogin.account.extra_data or {}
             claims = data.get("userinfo") or data.get("id_token") or {}
-            resolved = resolve_user(
+            resolved = resolve_sso_user(
+                actor=None,
                 config=config,
                 email=email,
                 verified=verified,

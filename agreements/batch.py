@@ -1,7 +1,9 @@
 """Building a batch ZIP of agreements or plans, with progress in the BatchExport row.
 
-The ZIP is written to a temporary file on disk and then saved through the storage API,
-so memory stays flat however many documents there are. Each placement is re-checked
+The ZIP is written to a temporary file on disk, each PDF as soon as it is made, and then
+saved through the storage API, so memory stays flat however many documents there are
+(the PDF renderer's fonts and stylesheet are shared between documents, see wpl/pdf.py;
+`bench/agreements_bench.py` measures the peak for 500 agreements). Each placement is re-checked
 against the requesting membership's visibility inside the task: nothing of another
 institution (or out of the coordinator's sight) can enter a batch.
 """
@@ -24,23 +26,40 @@ from placements.models import Placement
 PROGRESS_EVERY = 5
 
 
-def _document(placement, kind: str) -> tuple[str, bytes]:
+CHUNK = 1 << 16
+
+
+def _entry_name(placement, kind: str, version) -> str:
+    student = placement.student
+    person = f"{slugify(student.last_name)}-{slugify(student.first_name)}"
+    return f"{slugify(placement.programme.name)}/{person}-{placement.pk}-{kind}-v{version.number}.pdf"
+
+
+def _add_document(archive: zipfile.ZipFile, placement, kind: str) -> None:
+    """Write one placement's document into the open ZIP, as soon as it exists.
+
+    A final version is copied from storage in chunks (after a first pass that checks
+    its hash, so a tampered file never enters the ZIP); a draft is rendered and written
+    at once. Nothing of a document outlives this call: memory does not grow with the
+    number of documents.
+    """
     agreement = Agreement.objects.filter(placement=placement, kind=kind).first()
     if agreement is None:
         raise LookupError(_("No document drawn up yet."))
     effective = agreement.effective
     if effective is not None:
-        data = storage.read(effective.final_file)
-        if storage.sha256(data) != effective.final_sha256:
+        if storage.sha256_of_file(effective.final_file) != effective.final_sha256:
             raise LookupError(_("The stored file no longer matches its hash."))
-        version = effective
-    else:
-        version = agreement.current
-        data = documents.version_pdf(version)  # a draft, marked as such on every page
-    student = placement.student
-    person = f"{slugify(student.last_name)}-{slugify(student.first_name)}"
-    name = f"{slugify(placement.programme.name)}/{person}-{placement.pk}-{kind}-v{version.number}.pdf"
-    return name, data
+        with (
+            default_storage.open(effective.final_file, "rb") as source,
+            archive.open(_entry_name(placement, kind, effective), "w") as target,
+        ):
+            while chunk := source.read(CHUNK):
+                target.write(chunk)
+        return
+    version = agreement.current
+    data = documents.version_pdf(version)  # a draft, marked as such on every page
+    archive.writestr(_entry_name(placement, kind, version), data)
 
 
 def build(*, batch_id: int) -> int:
@@ -65,8 +84,7 @@ def build(*, batch_id: int) -> int:
             for placement in visible.iterator(chunk_size=100):
                 missing.discard(placement.pk)
                 try:
-                    name, data = _document(placement, batch.kind)
-                    archive.writestr(name, data)
+                    _add_document(archive, placement, batch.kind)
                 except (LookupError, rendering.TemplateProblem) as exc:
                     failures.append(
                         {"placement": placement.pk, "name": str(placement.student), "reason": str(exc)}

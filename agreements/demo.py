@@ -1,11 +1,12 @@
-"""Demo data: agreements for the demo placements in several states (final, sent, draft)."""
+"""Demo data: agreements for the demo placements in several states (final, sent, draft);
+the one waiting for signatures is a minor's, whose legal representative signs by link."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from agreements import services
-from agreements.models import Agreement, Kind, Party
+from agreements.models import DEFAULT_PARTIES, Agreement, Kind, Party, SigningPolicy
 from placements.models import Placement
 from wpl.models import Membership, Role
 
@@ -20,21 +21,33 @@ def seed(institution) -> None:
     )
     if not placements:
         placements = _demo_placements(institution)
+    minor = placements[1] if len(placements) > 1 else None
+    if minor is not None and not SigningPolicy.objects.filter(programme=minor.programme).exists():
+        # The agreement waiting for signatures is a minor's: their legal representative
+        # signs too, through the e-mailed link (printed on the console in the demo).
+        SigningPolicy.objects.create(
+            programme=minor.programme, parties=list(DEFAULT_PARTIES), minor_representative=True
+        )
     for index, placement in enumerate(placements):
         agreement = services.get_or_create_agreement(
             actor=coordinator, placement=placement, kind=Kind.AGREEMENT
         )
         version = agreement.current
-        services.update_draft(
-            actor=coordinator,
-            version=version,
-            fields={
-                "hours_per_week": "16",
-                "total_hours": "480",
-                "insurer": "Ethias",
-                "policy_number": "45.123.456",
-            },
-        )
+        fields = {
+            "hours_per_week": "16",
+            "total_hours": "480",
+            "insurer": "Ethias",
+            "policy_number": "45.123.456",
+            "birth_date": "2001-04-12",
+        }
+        if placement is minor:
+            start = placement.start_date or dt.date.today()
+            fields.update(
+                birth_date=dt.date(start.year - 17, 11, 3).isoformat(),
+                guardian_name=f"{placement.student.first_name} ouder".strip(),
+                guardian_email=f"ouder.{placement.student.pk}@{institution.slug}.demo",
+            )
+        services.update_draft(actor=coordinator, version=version, fields=fields)
         if index == 2:
             continue  # stays a draft
         services.send_for_signature(actor=coordinator, version=version)

@@ -56,8 +56,19 @@ def version_source(version, kind: str | None = None) -> Source:
     )
 
 
-def version_html(version, *, kind: str | None = None, source: Source | None = None, signatures=None) -> str:
-    """The full HTML of a version's document (raises rendering.TemplateProblem)."""
+def version_html(
+    version,
+    *,
+    kind: str | None = None,
+    source: Source | None = None,
+    signatures=None,
+    inline_css: bool = False,
+) -> str:
+    """The full HTML of a version's document (raises rendering.TemplateProblem).
+
+    Without `inline_css` the print stylesheet is not in the HTML: `version_pdf()` hands
+    WeasyPrint the parsed `rendering.document_css()` instead.
+    """
     agreement = version.agreement
     kind = kind or agreement.kind
     source = source or version_source(version, kind)
@@ -70,12 +81,16 @@ def version_html(version, *, kind: str | None = None, source: Source | None = No
             title=title,
             language=agreement.language,
             draft_marker=context["document"]["status"],
+            inline_css=inline_css,
         )
 
 
 def version_pdf(version, *, kind: str | None = None, source: Source | None = None, signatures=None) -> bytes:
     """PDF of a version's document through the platform's static-only renderer."""
-    return html_to_pdf(version_html(version, kind=kind, source=source, signatures=signatures))
+    return html_to_pdf(
+        version_html(version, kind=kind, source=source, signatures=signatures),
+        stylesheets=[rendering.document_css()],
+    )
 
 
 def preview_pdf(*, body: str, language: str) -> bytes:
@@ -87,7 +102,7 @@ def preview_pdf(*, body: str, language: str) -> bytes:
             language=language,
             draft_marker=str(_("Preview with sample data")),
         )
-    return html_to_pdf(html)
+    return html_to_pdf(html, stylesheets=[rendering.document_css()])
 
 
 def evidence_pdf(version, acceptances) -> bytes:

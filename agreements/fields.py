@@ -24,6 +24,9 @@ FIELDS: dict[str, str] = {
     "student.last_name": _("Student's last name"),
     "student.number": _("Student number"),
     "student.email": _("Student's e-mail address"),
+    "student.birth_date": _("Student's date of birth (j F Y; empty when not entered)"),
+    "guardian.name": _("Legal representative of a minor student (empty for an adult)"),
+    "guardian.email": _("E-mail address of the minor's legal representative"),
     "mentor.name": _("Mentor's full name"),
     "mentor.function": _("Mentor's function"),
     "mentor.email": _("Mentor's e-mail address"),
@@ -82,6 +85,9 @@ EDITABLE = (
     "start",
     "end",
     "semester",
+    "birth_date",
+    "guardian_name",
+    "guardian_email",
 )
 
 # The amendment rule (documented in the README): a change to any of these needs the
@@ -101,6 +107,9 @@ RESIGN_FIELDS = frozenset(
         "confidentiality",
         "representative",
         "plan_rows",
+        "birth_date",
+        "guardian_name",
+        "guardian_email",
     }
 )
 

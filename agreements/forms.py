@@ -38,6 +38,16 @@ class AgreementFieldsForm(forms.Form):
     sickness = forms.CharField(label=_("On sickness"), required=False, widget=TEXTAREA)
     accident = forms.CharField(label=_("On a work accident"), required=False, widget=TEXTAREA)
     semester = forms.CharField(label=_("Semester or period (plan)"), required=False, max_length=100)
+    birth_date = forms.DateField(
+        label=_("Student's date of birth"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Needed when the programme asks a minor's legal representative to sign."),
+    )
+    guardian_name = forms.CharField(
+        label=_("Legal representative of the minor student"), required=False, max_length=200
+    )
+    guardian_email = forms.EmailField(label=_("E-mail address of the legal representative"), required=False)
 
     def clean(self):
         data = super().clean()

@@ -90,7 +90,8 @@ class SigningPolicy(TenantModel):
     `parties` is the ordered list of parties (three by default). With `sequential`, a
     party can sign only after the ones before it. `school_delegate` lets any coordinator
     sign for the school instead of the placement's supervisor. `minor_representative`
-    adds the legal representative of a minor student (signed on paper: outside path).
+    adds the legal representative of a student who is under 18 when the placement
+    starts; they sign through an e-mailed link, without an account or password.
     """
 
     programme = models.OneToOneField("catalogue.Programme", on_delete=models.CASCADE, related_name="+")
@@ -103,10 +104,14 @@ class SigningPolicy(TenantModel):
         verbose_name = _("signing policy")
         verbose_name_plural = _("signing policies")
 
-    def party_list(self) -> list[str]:
+    def party_list(self, *, minor: bool = False) -> list[str]:
+        """The parties who sign, in order; the minor's representative only for a minor."""
         parties = [p for p in (self.parties or DEFAULT_PARTIES) if p in Party.values]
-        if self.minor_representative and Party.REPRESENTATIVE not in parties:
-            parties.append(Party.REPRESENTATIVE)
+        if self.minor_representative and minor:
+            if Party.REPRESENTATIVE not in parties:
+                parties.append(Party.REPRESENTATIVE)
+        else:
+            parties = [p for p in parties if p != Party.REPRESENTATIVE]
         return parties
 
 

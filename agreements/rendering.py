@@ -13,6 +13,7 @@ field: an unknown one renders as the visible marker `[?]`.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -151,10 +152,20 @@ def check_template(source: str) -> list[str]:
     return [_("Unknown field: %(field)s") % {"field": name} for name in checker.unknown]
 
 
+@lru_cache(maxsize=64)
+def _compiled(source: str):
+    """A template body parsed and compiled once (raises jinja2's TemplateError)."""
+    return environment().from_string(source)
+
+
 def render_body(source: str, context: dict) -> str:
-    """Render a template body to (escaped) HTML; raise TemplateProblem with a clear message."""
+    """Render a template body to (escaped) HTML; raise TemplateProblem with a clear message.
+
+    Compiled bodies are cached by their text: a batch renders the same template hundreds
+    of times, and compiling it was a visible part of each render.
+    """
     try:
-        return environment().from_string(source).render(context)
+        return _compiled(source).render(context)
     except TemplateError as exc:
         raise TemplateProblem(
             _("The template could not be rendered: %(message)s") % {"message": exc.message or str(exc)}
@@ -165,9 +176,27 @@ def render_body(source: str, context: dict) -> str:
         ) from exc
 
 
-def document_html(*, body_html: str, title: str, language: str, draft_marker: str = "") -> str:
-    """The full HTML page of a document: the platform's print stylesheet around the body."""
+@lru_cache(maxsize=1)
+def document_css() -> str:
+    """The platform's print stylesheet of documents (`templates/agreements/pdf/document.css`)."""
+    return (Path(__file__).resolve().parent / "templates/agreements/pdf/document.css").read_text("utf-8")
+
+
+def document_html(
+    *, body_html: str, title: str, language: str, draft_marker: str = "", inline_css: bool = False
+) -> str:
+    """The full HTML page of a document around the body.
+
+    The print stylesheet is passed to WeasyPrint separately (`document_css()`, parsed once);
+    `inline_css=True` puts it in the page instead, for a self-contained HTML file.
+    """
     return render_to_string(
         "agreements/pdf/document.html",
-        {"body": body_html, "title": title, "language": language, "draft_marker": draft_marker},
+        {
+            "body": body_html,
+            "title": title,
+            "language": language,
+            "draft_marker": draft_marker,
+            "inline_css": document_css() if inline_css else "",
+        },
     )

@@ -6,9 +6,11 @@ membership as `actor`; each records an audit event.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -75,6 +77,13 @@ NOT_ACTOR_SERVICES = {
     "active_certificate": "reads the seal certificate (the system makes a self-signed one once)",
     "seal_bytes": "seals bytes in memory; stores nothing",
     "check_integrity": "the integrity sweep run by the system; records issues and notifies",
+    "birth_date": "reads the student's date of birth from the agreement's fields",
+    "is_minor": "reads whether the student is under 18 at the start",
+    "parties_for": "reads who signs a version",
+    "representative_token": "signs a link for the representative; stores nothing",
+    "read_representative_token": "reads a representative's link",
+    "representative_signature": "reads the signature a representative's link names",
+    "representative_may_sign": "reads whether a representative may sign now",
 }
 
 
@@ -95,7 +104,39 @@ def policy_for(programme) -> SigningPolicy:
     return policy or SigningPolicy(programme=programme, parties=list(DEFAULT_PARTIES))
 
 
-def expected_signer(placement, party: str):
+def birth_date(fields: dict) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(fields.get("birth_date") or "")
+    except ValueError:
+        return None
+
+
+def is_minor(fields: dict, placement) -> bool | None:
+    """Is the student under 18 when the placement starts? None: no date of birth entered.
+
+    The start is the agreement's start date, else the placement's, else today.
+    """
+    born = birth_date(fields)
+    if born is None:
+        return None
+    try:
+        start = dt.date.fromisoformat(fields.get("start") or "")
+    except ValueError:
+        start = placement.start_date or timezone.localdate()
+    try:
+        adult_on = born.replace(year=born.year + 18)
+    except ValueError:  # born on 29 February: of age on 1 March
+        adult_on = dt.date(born.year + 18, 3, 1)
+    return start < adult_on
+
+
+def parties_for(placement, fields: dict) -> list[str]:
+    """Who signs this version, in order: the programme's policy, the representative of a
+    minor only when the student is under 18 at the start."""
+    return policy_for(placement.programme).party_list(minor=bool(is_minor(fields, placement)))
+
+
+def expected_signer(placement, party: str, fields: dict | None = None):
     """(user, display name) expected to sign for a party of this placement (user may be None)."""
     if party == Party.STUDENT:
         s = placement.student
@@ -108,7 +149,9 @@ def expected_signer(placement, party: str):
     if party == Party.SCHOOL:
         sup = placement.supervisor
         return (sup.user, sup.user.get_full_name() or sup.user.email) if sup else (None, "")
-    return None, ""  # the legal representative signs on paper (outside path)
+    if party == Party.REPRESENTATIVE:  # no account: signs through an e-mailed link
+        return None, (fields or {}).get("guardian_name", "")
+    return None, ""
 
 
 # --- drafting ----------------------------------------------------------------------------
@@ -127,7 +170,7 @@ def get_or_create_agreement(
             agreement=agreement,
             number=1,
             fields=default_fields(placement, language=language, coordinator=actor.user),
-            resign_parties=policy_for(placement.programme).party_list(),
+            resign_parties=policy_for(placement.programme).party_list(minor=False),
             created_by=actor.user,
         )
         audit.record(actor=actor, action="agreements.agreement.create", obj=agreement, summary=str(agreement))
@@ -162,7 +205,7 @@ def update_draft(
 
 def _parties_for_change(previous: AgreementVersion, values: dict) -> list[str]:
     """The amendment rule: which parties sign again (see fields.RESIGN_FIELDS)."""
-    parties = policy_for(previous.agreement.placement.programme).party_list()
+    parties = parties_for(previous.agreement.placement, values)
     changed = {k for k in set(values) | set(previous.fields) if values.get(k) != previous.fields.get(k)}
     if changed & RESIGN_FIELDS:
         return parties
@@ -184,14 +227,15 @@ def send_for_signature(*, actor: Membership, version: AgreementVersion) -> Agree
     transition(version, State.SENT)
     source = documents.version_source(version)
     placement = version.agreement.placement
-    parties = policy_for(placement.programme).party_list()
+    _check_representative(placement, version.fields)
+    parties = parties_for(placement, version.fields)
     must_sign = set(version.resign_parties or parties)
     previous = version.agreement.effective
     previous_sigs = {s.party: s for s in previous.signatures.all()} if previous else {}
     version.signatures.all().delete()
     signatures = []
     for order, party in enumerate(parties):
-        user, name = expected_signer(placement, party)
+        user, name = expected_signer(placement, party, version.fields)
         sig = Signature(
             institution_id=version.institution_id,
             version=version,
@@ -231,9 +275,47 @@ def send_for_signature(*, actor: Membership, version: AgreementVersion) -> Agree
                 context={"agreement": str(version.agreement), "version": version.number},
                 url=url,
             )
+        elif sig.status == Signature.Status.PENDING and sig.party == Party.REPRESENTATIVE:
+            address = version.fields.get("guardian_email", "")
+            notify(
+                recipient=None,
+                email_address=address,
+                key=f"agreements:sign:{version.pk}:{sig.party}:{address.strip().lower()}",
+                template="agreements/notifications/sign_representative",
+                context={
+                    "agreement": str(version.agreement),
+                    "version": version.number,
+                    "student": str(placement.student),
+                    "institution": version.agreement.institution.name,
+                },
+                url=reverse("agreement-sign-link", args=[representative_token(sig)]),
+            )
     if all(s.done for s in signatures):
         _complete(version)
     return version
+
+
+def _check_representative(placement, fields: dict) -> None:
+    """A programme that asks a minor's representative to sign needs the facts to know who."""
+    if not policy_for(placement.programme).minor_representative:
+        return
+    minor = is_minor(fields, placement)
+    if minor is None:
+        raise ValidationError(
+            _(
+                "This programme asks the legal representative of a minor student to sign: "
+                "enter the student's date of birth first."
+            ),
+            code="birth_date",
+        )
+    if minor and not (fields.get("guardian_name", "").strip() and fields.get("guardian_email", "").strip()):
+        raise ValidationError(
+            _(
+                "The student is under 18 when the placement starts: enter the name and e-mail "
+                "address of their legal representative, who signs too."
+            ),
+            code="guardian",
+        )
 
 
 # --- signing -----------------------------------------------------------------------------
@@ -280,18 +362,40 @@ def accept(
     signature = signature_for(version, actor)
     if signature is None:
         raise PermissionDenied(_("You have nothing to sign on this version (now)."))
+    user = actor.user
+    record = _record_acceptance(
+        version,
+        signature,
+        user=user,
+        name=user.get_full_name() or user.email,
+        email=user.email,
+        role=actor.role,
+        auth_method=auth_method,
+    )
+    audit.record(
+        actor=actor,
+        action="agreements.version.accept",
+        obj=version,
+        summary=f"{signature.party}: {user.email}",
+    )
+    if all(s.done for s in version.signatures.all()):
+        _complete(version)
+    return record
+
+
+def _record_acceptance(version, signature, *, user, name: str, email: str, role: str, auth_method: str):
+    """Append the acceptance to the log (chained to the previous record) and mark the signature."""
     now = timezone.now()
     # The chain: each record carries the hash of the institution's previous record.
     last = Acceptance.objects.select_for_update().order_by("-id").first()
-    user = actor.user
     record = Acceptance(
         version=version,
         signature=signature,
         party=signature.party,
         user=user,
-        signer_name=user.get_full_name() or user.email,
-        signer_email=user.email,
-        role=actor.role,
+        signer_name=name,
+        signer_email=email,
+        role=role,
         auth_method=auth_method[:60],
         accepted_at=now,
         document_sha256=version.pdf_sha256,
@@ -306,11 +410,96 @@ def accept(
     signature.accepted_by = user
     signature.accepted_at = now
     signature.save(update_fields=["status", "accepted_by", "accepted_at"])
+    return record
+
+
+# --- the minor's legal representative: signing by e-mailed link ---------------------------
+REPRESENTATIVE_SALT = "agreements.representative-sign"
+REPRESENTATIVE_LINK_DAYS = 30
+BY_LINK = "e-mailed signing link (password-free)"
+
+
+def representative_token(signature: Signature) -> str:
+    """The signed link for the representative: this signature, this exact PDF, 30 days.
+
+    Bound to the document's hash, so a link for an earlier (withdrawn or amended)
+    version never signs a later one.
+    """
+    return signing.dumps(
+        {"s": signature.pk, "i": signature.institution_id, "h": signature.version.pdf_sha256[:16]},
+        salt=REPRESENTATIVE_SALT,
+    )
+
+
+def read_representative_token(token: str) -> dict:
+    """{"s": signature id, "i": institution id, "h": hash prefix}; raises signing.BadSignature."""
+    return signing.loads(token, salt=REPRESENTATIVE_SALT, max_age=REPRESENTATIVE_LINK_DAYS * 86400)
+
+
+def representative_signature(data: dict) -> Signature | None:
+    """The representative's signature a (valid) token names, if that document still waits.
+
+    Call inside the token's institution (`data["i"]`).
+    """
+    signature = (
+        Signature.objects.filter(pk=int(data["s"]), party=Party.REPRESENTATIVE)
+        .select_related("version__agreement__placement__student", "version__agreement__institution")
+        .first()
+    )
+    if signature is None or not signature.version.pdf_sha256.startswith(str(data["h"])):
+        return None
+    return signature
+
+
+def representative_may_sign(signature: Signature) -> bool:
+    version = signature.version
+    if version.state != State.SENT or signature.done:
+        return False
+    policy = policy_for(version.agreement.placement.programme)
+    if policy.sequential:
+        earlier = version.signatures.filter(status=Signature.Status.PENDING, order__lt=signature.order)
+        return not earlier.exists()
+    return True
+
+
+@transaction.atomic
+def accept_by_link(
+    *, actor: Membership | None = None, signature: Signature, document_sha256: str, consented: bool
+) -> Acceptance:
+    """The minor's legal representative accepts through the e-mailed link (no account).
+
+    `actor` is None: the representative holds no role; the link is the credential.
+
+    Same simple electronic signature as in the platform: the exact PDF and its hash,
+    an explicit consent, and a record of who (the name and address the school entered),
+    how (the e-mailed link), when and which version.
+    """
+    version = AgreementVersion.objects.select_for_update().get(pk=signature.version_id)
+    signature = Signature.objects.get(pk=signature.pk)
+    signature.version = version
+    if not consented:
+        raise ValidationError(_("Tick the box to confirm that you agree."), code="consent")
+    if document_sha256.strip().lower() != version.pdf_sha256:
+        raise ValidationError(
+            _("The document changed since you opened it. Open it again and check the new hash."), code="hash"
+        )
+    if not representative_may_sign(signature):
+        raise ValidationError(_("There is nothing for you to accept on this document now."), code="state")
+    fields = version.fields
+    record = _record_acceptance(
+        version,
+        signature,
+        user=None,
+        name=fields.get("guardian_name", "") or signature.signer_name,
+        email=fields.get("guardian_email", ""),
+        role=Party.REPRESENTATIVE.value,
+        auth_method=BY_LINK,
+    )
     audit.record(
-        actor=actor,
+        actor=None,
         action="agreements.version.accept",
         obj=version,
-        summary=f"{signature.party}: {user.email}",
+        summary=f"{signature.party}: {record.signer_email}",
     )
     if all(s.done for s in version.signatures.all()):
         _complete(version)
@@ -429,6 +618,21 @@ def _make_final(version: AgreementVersion, data: bytes, *, sealed: bool) -> None
         data={"sha256": version.final_sha256},
     )
     url = reverse("agreement-detail", args=[version.agreement_id])
+    address = version.fields.get("guardian_email", "").strip()
+    representative = version.signatures.filter(party=Party.REPRESENTATIVE).first()
+    if address and representative is not None:
+        notify(  # no account: the link (the same kind as for signing) downloads the final PDF
+            recipient=None,
+            email_address=address,
+            key=f"agreements:final:{version.pk}:{address.lower()}",
+            template="agreements/notifications/final",
+            context={
+                "agreement": str(version.agreement),
+                "version": version.number,
+                "sha256": version.final_sha256,
+            },
+            url=reverse("agreement-sign-link", args=[representative_token(representative)]),
+        )
     for user in _party_users(version):
         notify(
             recipient=user,
@@ -469,14 +673,14 @@ def record_outside(
     if version.state not in (State.DRAFT, State.SENT):
         raise ValidationError(_("This version is already signed."), code="state")
     placement = version.agreement.placement
-    parties = policy_for(placement.programme).party_list()
+    parties = parties_for(placement, version.fields)
     existing = {s.party: s for s in version.signatures.all()}
     digest = storage.sha256(data)
     now = timezone.now()
     last = Acceptance.objects.select_for_update().order_by("-id").first()
     previous_hash = last.record_hash if last else ""
     for order, party in enumerate(parties):
-        user, name = expected_signer(placement, party)
+        user, name = expected_signer(placement, party, version.fields)
         sig = existing.get(party) or Signature.objects.create(
             version=version, party=party, order=order, signer=user, signer_name=name
         )

@@ -23,6 +23,15 @@ def save(*, institution_id: int, data: bytes, suffix: str = ".pdf") -> str:
     return default_storage.save(name, ContentFile(data))
 
 
+def sha256_of_file(name: str, chunk: int = 1 << 16) -> str:
+    """SHA-256 of a stored file, read in chunks (never the whole file in memory)."""
+    digest = hashlib.sha256()
+    with default_storage.open(name, "rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read(name: str) -> bytes:
     with default_storage.open(name, "rb") as handle:
         return handle.read()

@@ -16,6 +16,12 @@ urlpatterns = [
     path("agreements/batches/", views.batch_list, name="agreement-batch-list"),
     path("agreements/batches/<int:pk>/", views.batch_detail, name="agreement-batch-detail"),
     path("agreements/batches/<int:pk>/download/", views.batch_download, name="agreement-batch-download"),
+    path("agreements/sign/<str:token>/", views.agreement_sign_link, name="agreement-sign-link"),
+    path(
+        "agreements/sign/<str:token>/document.pdf",
+        views.agreement_sign_link_pdf,
+        name="agreement-sign-link-pdf",
+    ),
     path("agreements/placement/<int:pk>/<str:kind>/", views.agreement_open, name="agreement-open"),
     path("agreements/<int:pk>/", views.agreement_detail, name="agreement-detail"),
     path("agreements/<int:pk>/edit/", views.agreement_edit, name="agreement-edit"),

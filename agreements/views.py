@@ -7,9 +7,11 @@ student's) agreement answers 404. Stored files are streamed only from here.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -31,7 +33,8 @@ from agreements.forms import (
 from agreements.models import Agreement, BatchExport, DocumentTemplate, Kind, SealCertificate, State
 from catalogue.models import Programme
 from placements.models import Placement
-from wpl.views import membership_required, permission_required
+from wpl import tenancy
+from wpl.views import confirm_page, membership_required, permission_required
 
 MAX_UPLOAD = services.MAX_UPLOAD_BYTES
 
@@ -184,17 +187,13 @@ def agreement_edit(request, pk: int):
 def agreement_send(request, pk: int):
     agreement = _agreement(request, pk)
     version = agreement.current
-    error = None
-    if request.method == "POST":
-        try:
-            services.send_for_signature(actor=request.membership, version=version)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("Sent for signature."))
-            return redirect("agreement-detail", agreement.pk)
-    return render(
-        request, "agreements/confirm_send.html", {"agreement": agreement, "version": version, "error": error}
+    return confirm_page(
+        request,
+        act=lambda: services.send_for_signature(actor=request.membership, version=version),
+        template="agreements/confirm_send.html",
+        context={"agreement": agreement, "version": version},
+        done=_("Sent for signature."),
+        next_url=reverse("agreement-detail", args=[agreement.pk]),
     )
 
 
@@ -286,6 +285,83 @@ def agreement_sign(request, pk: int):
             "consent_text": services.consent_text(agreement.language),
         },
     )
+
+
+def _by_link(token: str):
+    """(institution id, signature) a representative's link names, or None when it is unusable."""
+    try:
+        data = services.read_representative_token(token)
+    except signing.BadSignature:
+        return None
+    return int(data["i"]), data
+
+
+@never_cache
+def agreement_sign_link(request, token: str):
+    """The minor's legal representative reads and accepts, through the e-mailed link.
+
+    No account and no password: the signed, expiring link names one signature and the
+    exact PDF (its hash). The page shows that PDF and its SHA-256, asks for an explicit
+    consent, and records the acceptance as in the platform.
+    """
+    found = _by_link(token)
+    if found is None:
+        return render(request, "agreements/sign_link_invalid.html", status=404)
+    institution_id, data = found
+    with tenancy.tenant_context(institution_id):
+        signature = services.representative_signature(data)
+        if signature is None:
+            return render(request, "agreements/sign_link_invalid.html", status=404)
+        version = signature.version
+        form = SignForm(request.POST or None, initial={"sha256": version.pdf_sha256})
+        status = 200
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.accept_by_link(
+                        actor=None,
+                        signature=signature,
+                        document_sha256=form.cleaned_data["sha256"],
+                        consented=form.cleaned_data["consent"],
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    signature.refresh_from_db()
+                    version.refresh_from_db()
+            status = 400 if form.errors else 200
+        return render(
+            request,
+            "agreements/sign_link.html",
+            {
+                "signature": signature,
+                "version": version,
+                "agreement": version.agreement,
+                "may_sign": services.representative_may_sign(signature),
+                "form": form,
+                "token": token,
+                "consent_text": services.consent_text(version.agreement.language),
+            },
+            status=status,
+        )
+
+
+@never_cache
+def agreement_sign_link_pdf(request, token: str):
+    """The PDF the link is about: the document to accept, or the final one once sealed."""
+    found = _by_link(token)
+    if found is None:
+        raise Http404
+    institution_id, data = found
+    with tenancy.tenant_context(institution_id):
+        signature = services.representative_signature(data)
+        if signature is None:
+            raise Http404
+        version = signature.version
+        name = version.final_file if version.final_file else version.pdf_file
+        if not name or not storage.exists(name):
+            raise Http404
+        return _pdf_response(storage.read(name), f"{version.agreement.kind}-v{version.number}.pdf")
 
 
 @permission_required(permissions.can_manage_agreements)

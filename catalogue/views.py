@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,33 +27,16 @@ from catalogue.models import (
     SchoolHoliday,
     WplUnit,
 )
-from wpl.views import permission_required
+from wpl.views import form_page, permission_required
 
 FORM_TEMPLATE = "catalogue/form.html"
 
 
-def _form_page(
-    request,
-    *,
-    form,
-    save: Callable[[dict], object],
-    title: str,
-    back_url: str,
-    success_url: Callable[[object], str] | None = None,
-    intro: str = "",
-    extra: dict | None = None,
-):
-    """GET shows the form; POST validates, calls the service and redirects (or re-renders with errors)."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save(form.service_kwargs())
-        except ValidationError as error:
-            forms.add_service_errors(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success_url(obj) if success_url else back_url)
-    context = {"form": form, "title": title, "back_url": back_url, "intro": intro, **(extra or {})}
-    return render(request, FORM_TEMPLATE, context)
+def _form_page(request, *, form, save: Callable[[dict], object], **page):
+    """`wpl.views.form_page` with this area's template; `save` gets the form's service kwargs."""
+    return form_page(
+        request, form=form, save=lambda: save(form.service_kwargs()), template=FORM_TEMPLATE, **page
+    )
 
 
 def _programme(request, pk: int) -> Programme:

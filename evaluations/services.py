@@ -433,8 +433,8 @@ def _tell_fillers(evaluation: Evaluation) -> None:
 def _invite_mentor_without_account(actor: Membership, placement) -> None:
     """A mentor without an account gets the platform's password-free access (an e-mailed,
     single-use link, then sign-in by e-mailed code); the start page then shows the rubric."""
-    from workplaces.invitations import create_invitation
     from workplaces.models import AccessInvitation
+    from workplaces.services import create_invitation
 
     mentor = placement.mentor
     if mentor is None or mentor.user_id or not mentor.email:
@@ -444,11 +444,11 @@ def _invite_mentor_without_account(actor: Membership, placement) -> None:
     from wpl.notifications import absolute_url
 
     create_invitation(
+        actor=actor,
         organisation=placement.organisation,
         email=mentor.email,
         role=AccessInvitation.InvitedRole.MENTOR,
         purpose=AccessInvitation.Purpose.GENERAL,
-        created_by=actor.user,
         base_url=absolute_url("/"),
         first_name=mentor.first_name,
         last_name=mentor.last_name,

@@ -51,6 +51,17 @@ def can_comment(membership: Membership | None, placement) -> bool:
     return can_review(membership, placement) or core.is_school(membership)
 
 
+def can_write_reviews(membership: Membership | None) -> bool:
+    """Review steps through the API: mentors (approve, send back, reopen, comment) and the
+    school's roles (comment); the entry's own placement is checked by the service."""
+    return is_mentor(membership) or core.is_school(membership)
+
+
+def can_write_absences(membership: Membership | None) -> bool:
+    """Absences through the API: the student reports them, staff mark the attest received."""
+    return is_student(membership) or core.is_staff(membership)
+
+
 def can_see_logbook_pages(membership: Membership | None) -> bool:
     return membership is not None
 

@@ -24,6 +24,7 @@ from logbooks.models import (
     EntryRevision,
     Incident,
     InsuranceSetting,
+    LogbookSettings,
     Review,
     SickNote,
     SickNoteOpening,
@@ -32,6 +33,7 @@ from placements.models import Placement
 from workplaces.models import Site
 from wpl import audit
 from wpl import permissions as core_permissions
+from wpl.errors import ServiceError
 from wpl.models import Membership, Role
 from wpl.notifications import notify
 
@@ -47,6 +49,12 @@ NOT_ACTOR_SERVICES = {
     "remind_students_not_logging": "a reminder sweep run by the system; sends notifications only",
     "insurance_fields": "reads the insurer and policy number of a placement",
 }
+
+
+class NotWaitingForReview(ServiceError):
+    """Approving an entry that is not waiting (already approved, or sent back to the student)."""
+
+    status = 409
 
 
 class EntryRejected(ValidationError):
@@ -277,6 +285,21 @@ def _approve(actor: Membership, qs) -> int:
 def approve_entries(*, actor: Membership, entry_ids: list[int]) -> int:
     """Approve the listed entries waiting for this mentor; returns how many were approved."""
     return _approve(actor, _mentor_entries(actor).filter(pk__in=entry_ids))
+
+
+@transaction.atomic
+def approve_entry(*, actor: Membership, entry: Entry) -> Review:
+    """Approve one entry of the mentor's own placement; it is then locked.
+
+    Refused (409) when the entry is not waiting for review: approved already, or sent back
+    and not yet changed by the student.
+    """
+    if not permissions.can_review(actor, entry.placement):
+        raise PermissionDenied
+    if not _approve(actor, Entry.objects.select_for_update().filter(pk=entry.pk)):
+        raise NotWaitingForReview(_("Only an entry waiting for review can be approved."))
+    entry.refresh_from_db(fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    return Review.objects.filter(entry=entry, action=Review.Action.APPROVE).latest("id")
 
 
 @transaction.atomic
@@ -568,6 +591,19 @@ def delete_insurance(*, actor: Membership, insurance: InsuranceSetting) -> None:
         raise PermissionDenied
     audit.record(actor=actor, action="logbook.insurance.delete", obj=insurance, summary=str(insurance))
     insurance.delete()
+
+
+# --- the programme's logbook rules --------------------------------------------------------
+@transaction.atomic
+def save_logbook_settings(*, actor: Membership, settings: LogbookSettings, data: dict) -> LogbookSettings:
+    """Store a programme's logbook rules (`data`: the settings form's cleaned values)."""
+    if not permissions.can_edit_settings(actor):
+        raise PermissionDenied
+    for name, value in data.items():
+        setattr(settings, name, value)
+    settings.save()
+    audit.record(actor=actor, action="logbook.settings.save", obj=settings, summary=str(settings.programme))
+    return settings
 
 
 def insurance_fields(placement) -> dict[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_time
-from django.utils.html import format_html
+from django.utils.formats import get_format
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +26,8 @@ from catalogue.models import Programme
 from logbooks import forms, permissions, selectors, services
 from logbooks.models import Absence, Entry, InsuranceSetting, LogbookSettings, SickNote, SickNoteOpening
 from placements.models import Placement
+from wpl.errors import ServiceError
+from wpl.forms import add_service_errors
 from wpl.tenancy import tenant_context
 from wpl.views import membership_required, permission_required
 
@@ -89,38 +93,50 @@ STATE_TEXT = {
 }
 
 
-def calendar_rows(weeks, *, can_write: bool) -> list[tuple[str, str]]:
-    """(week label, HTML of its days) per week, built in Python: a placement can span
-    hundreds of WPL days and a template loop per day is the slowest part of the page."""
+def calendar_body(days, *, can_write: bool) -> str:
+    """The calendar table's rows (one per ISO week: its label, then its days) as HTML, built
+    in one pass in Python: a placement can span hundreds of WPL days and a template loop
+    (or a `format_html` call) per day or week was the slowest part of the page. Every
+    translated text is escaped once; the rest are numbers, ISO dates and fixed state names.
+    `days` come in date order (`selectors.calendar_days`)."""
     from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 
-    weekday = {k: str(v) for k, v in WEEKDAYS_ABBR.items()}
-    month = {k: str(v) for k, v in MONTHS_3.items()}
-    state_text = {k: str(v) for k, v in STATE_TEXT.items()}
-    entry_url = reverse("logbook-entry", kwargs={"pk": 0})[:-2]
-    rows = []
-    for week, days in weeks:
-        parts = []
-        for d in days:
-            label = f"{weekday[d.date.weekday()]} {d.date.day}"
-            extra = f" ({d.absence.get_kind_display()})" if d.absence else ""
-            inner = format_html(
-                '{}<span class="visually-hidden"> {}</span>{}', label, state_text[d.state], extra
-            )
-            if d.entry is not None:
-                url = f"{entry_url}{d.entry.pk}/"
-            elif can_write and d.state != "holiday":
-                url = f"?date={d.date.isoformat()}#entry-card"
-            else:
-                url = None
-            if url:
-                parts.append(
-                    format_html('<a href="{}" class="day-state state-{}">{}</a>', url, d.state, inner)
-                )
-            else:
-                parts.append(format_html('<span class="day-state state-{}">{}</span>', d.state, inner))
-        rows.append((f"{week.day} {month[week.month]}", mark_safe(" ".join(parts))))  # noqa: S308 - parts are escaped
-    return rows
+    # str() first: escape() of a lazy translation stays lazy and would translate on every use.
+    weekday = {k: str(escape(str(v))) for k, v in WEEKDAYS_ABBR.items()}
+    month = {k: str(escape(str(v))) for k, v in MONTHS_3.items()}
+    hidden = {k: f'<span class="visually-hidden"> {escape(str(v))}</span>' for k, v in STATE_TEXT.items()}
+    kinds = {k: f" ({escape(str(v))})" for k, v in Absence.Kind.choices}
+    entry_url = escape(reverse("logbook-entry", kwargs={"pk": 0})[:-2])
+    rows: list[str] = []
+    parts: list[str] = []
+    week = None
+
+    def close_week():
+        if parts:
+            label = f"{week.day} {month[week.month]}"
+            rows.append(f'<tr><th scope="row">{label}</th><td>{" ".join(parts)}</td></tr>')
+
+    for d in days:
+        monday = d.date - timedelta(days=d.date.weekday())
+        if monday != week:
+            close_week()
+            week, parts = monday, []
+        state = d.state
+        inner = f"{weekday[d.date.weekday()]} {d.date.day}{hidden[state]}"
+        if d.absence is not None:
+            inner += kinds.get(d.absence.kind, "")
+        if d.entry is not None:
+            url = f"{entry_url}{d.entry.pk}/"
+        elif can_write and state != "holiday":
+            url = f"?date={d.date.isoformat()}#entry-card"
+        else:
+            url = None
+        if url:
+            parts.append(f'<a href="{url}" class="day-state state-{state}">{inner}</a>')
+        else:
+            parts.append(f'<span class="day-state state-{state}">{inner}</span>')
+    close_week()
+    return mark_safe("".join(rows))  # noqa: S308 - every text in it is escaped above
 
 
 def _logbook_page(request, placement: Placement, *, others=()):
@@ -210,7 +226,7 @@ def _logbook_page(request, placement: Placement, *, others=()):
     context = {
         "placement": placement,
         "book": book,
-        "calendar": calendar_rows(selectors.weeks(book.days), can_write=can_write),
+        "calendar": calendar_body(book.days, can_write=can_write),
         "entries": recent,
         "more_entries": max(0, len(book.entries) - 30) if not show_all else 0,
         "form": form,
@@ -329,9 +345,7 @@ def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
         comment = request.POST.get("comment", "")
         try:
             if action == "approve":
-                if not permissions.can_review(m, entry.placement):
-                    raise PermissionDenied
-                services.approve_entries(actor=m, entry_ids=[entry.pk])
+                services.approve_entry(actor=m, entry=entry)
                 messages.success(request, _("Entry approved."))
             elif action == "return":
                 services.return_entry(actor=m, entry=entry, comment=comment)
@@ -344,8 +358,8 @@ def _entry_page(request, entry: Entry, m, *, back_url: str = ""):
                 messages.success(request, _("Comment added."))
             else:
                 raise PermissionDenied
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        except (ValidationError, ServiceError) as exc:
+            add_service_errors(form, exc)
         else:
             return redirect(request.path)
     context = {
@@ -419,7 +433,37 @@ def progress_page(request, pk: int):
     return render(
         request,
         "logbooks/progress.html",
-        {"placement": placement, "book": book, "p": book.progress, "chart_json": chart},
+        {
+            "placement": placement,
+            "book": book,
+            "p": book.progress,
+            "chart_json": chart,
+            "chart_table": chart_table_body(book.progress.chart),
+        },
+    )
+
+
+TENTH = Decimal("0.1")
+
+
+def chart_table_body(rows: list[dict]) -> str:
+    """The chart's table rows (week, planned, logged, approved) as HTML, formatted as the
+    `date:"j F Y"` and `floatformat:1` filters would, once per page instead of per cell: a
+    long placement has a few hundred weeks."""
+    from django.utils.dates import MONTHS
+
+    months = {k: str(escape(str(v))) for k, v in MONTHS.items()}
+    sep = str(escape(get_format("DECIMAL_SEPARATOR")))
+
+    def hours(value) -> str:
+        return str(Decimal(value).quantize(TENTH, ROUND_HALF_UP)).replace(".", sep)
+
+    return mark_safe(  # noqa: S308 - month names and the separator are escaped, the rest are numbers
+        "".join(
+            f'<tr><th scope="row">{r["week"].day} {months[r["week"].month]} {r["week"].year}</th>'
+            f"<td>{hours(r['planned'])}</td><td>{hours(r['actual'])}</td><td>{hours(r['approved'])}</td></tr>"
+            for r in rows
+        )
     )
 
 
@@ -597,7 +641,9 @@ def settings_edit(request, pk: int):
     instance = LogbookSettings.for_programme(programme)
     form = forms.LogbookSettingsForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.save_logbook_settings(
+            actor=request.membership, settings=form.instance, data=form.cleaned_data
+        )
         messages.success(request, _("The logbook rules are saved."))
         return redirect(request.path)
     status = 400 if request.method == "POST" else 200

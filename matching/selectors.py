@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from django.db.models import (
     BooleanField,
@@ -20,9 +21,9 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils import timezone, translation
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -632,6 +633,50 @@ def programme_weekdays(round: MatchingRound) -> frozenset[int]:
     return _weekday_set(value)
 
 
+@lru_cache(maxsize=8)
+def board_labels(language: str | None) -> dict:
+    """The board's fixed words in one language, translated and escaped once.
+
+    A board page builds 100 student rows and 500 offer rows; asking gettext for the
+    same dozen words in each of them was a large part of the page's time.
+    """
+    with translation.override(language):
+        return {
+            "approved": format_html('<span class="status-pass">{}</span>', _("approved")),
+            "rejected": format_html('<span class="status-fail">{}</span>', _("rejected")),
+            "undecided": format_html('<span class="status-unknown">{}</span>', _("not approved yet")),
+            "taken": _("%(taken)s of %(places)s"),
+            "over_capacity": _("over capacity"),
+            "no_preferences": format_html('<li style="list-style:none">{}</li>', _("no preferences")),
+            "verdicts": {
+                value: format_html(' <small class="verdict-{}">({})</small>', value, label)
+                for value, label in CandidateRating.Verdict.choices
+            },
+            "weekdays": {day: str(label) for day, label in SHORT_WEEKDAYS.items()},
+            "conflicts": {key: escape(label) for key, label in CONFLICT_LABELS.items()},
+            "choice": _("choice %(n)s"),
+            "locked": escape(_("locked")),
+            "unplaced": escape(_("unplaced")),
+            "offer_for": _("Offer for %(name)s"),
+            "assign": escape(_("Assign")),
+            "unassign": escape(_("Unassign")),
+            "lock": escape(_("Lock")),
+            "unlock": escape(_("Unlock")),
+            "all_offers": escape(_("All offers…")),
+        }
+
+
+def current_board_labels() -> dict:
+    """`board_labels()` in the active language."""
+    return board_labels(translation.get_language())
+
+
+@lru_cache(maxsize=256)
+def _weekdays_label(language: str | None, weekdays: str | None) -> str:
+    names = board_labels(language)["weekdays"]
+    return ", ".join(names[d] for d in parse_weekdays(weekdays) if d in names)
+
+
 @dataclass
 class OfferInfo:
     id: int
@@ -663,31 +708,29 @@ class OfferInfo:
 
     def row_html(self, oob: bool = False) -> str:
         """The offer's row of the board's offers table (built here: 500 rows render fast)."""
+        labels = current_board_labels()
         if self.approved:
-            approval = format_html('<span class="status-pass">{}</span>', _("approved"))
+            approval = labels["approved"]
         elif self.approval:
-            approval = format_html('<span class="status-fail">{}</span>', _("rejected"))
+            approval = labels["rejected"]
         else:
-            approval = format_html('<span class="status-unknown">{}</span>', _("not approved yet"))
-        taken = _("%(taken)s of %(places)s") % {"taken": self.taken, "places": self.places}
+            approval = labels["undecided"]
+        taken = labels["taken"] % {"taken": self.taken, "places": self.places}
         if self.over_capacity:
-            taken = f"{taken} · {_('over capacity')}"
-        return format_html(
-            '<tr id="offer-{}"{}><th scope="row">{}</th><td>{}</td><td{}>{}</td><td>{}</td><td>{}</td></tr>',
-            self.id,
-            mark_safe(' hx-swap-oob="true"') if oob else "",
-            self.label,
-            self.mentor or "—",
-            mark_safe(' class="status-fail"') if self.over_capacity else "",
-            taken,
-            approval,
-            self.weekdays_label or "—",
+            taken = f"{taken} · {labels['over_capacity']}"
+        swap = ' hx-swap-oob="true"' if oob else ""
+        over = ' class="status-fail"' if self.over_capacity else ""
+        return SafeString(
+            f'<tr id="offer-{self.id}"{swap}>'
+            f'<th scope="row">{escape(self.label)}</th><td>{escape(self.mentor or "—")}</td>'
+            f"<td{over}>{escape(taken)}</td>"
+            f"<td>{approval}</td><td>{escape(self.weekdays_label or '—')}</td></tr>"
         )
 
     @property
     def weekdays_label(self) -> str:
         """The offer's weekdays as translated short names ("wo, do, vr"), not "3,4,5"."""
-        return ", ".join(str(SHORT_WEEKDAYS[d]) for d in parse_weekdays(self.weekdays) if d in SHORT_WEEKDAYS)
+        return _weekdays_label(translation.get_language(), self.weekdays)
 
     def oob_row_html(self) -> str:
         return self.row_html(oob=True)
@@ -738,42 +781,33 @@ class BoardRow:
 
     def choices_html(self) -> str:
         """The student's first choices as list items (built here: the board has many rows)."""
+        labels = current_board_labels()
         if not self.choices:
-            return format_html('<li style="list-style:none">{}</li>', _("no preferences"))
-        return format_html_join(
-            "",
-            '<li value="{}">{}{}</li>',
-            (
-                (
-                    c.rank,
-                    c.offer.label if c.offer else "?",
-                    format_html(' <small class="verdict-{}">({})</small>', c.verdict, c.verdict_label)
-                    if c.verdict
-                    else "",
-                )
+            return labels["no_preferences"]
+        verdicts = labels["verdicts"]
+        return SafeString(
+            "".join(
+                f'<li value="{c.rank}">{escape(c.offer.label) if c.offer else "?"}'
+                f"{verdicts.get(c.verdict, '') if c.verdict else ''}</li>"
                 for c in self.choices
-            ),
+            )
         )
 
     def options_html(self) -> str:
         """<option>s of the row's offer select: the student's choices, plus the current offer."""
         current = self.offer.id if self.offer else None
         items = [
-            (
-                c.offer.id,
-                mark_safe(" selected") if c.offer.id == current else "",
-                f"{c.rank}. {c.offer.label}",
-                c.offer.taken,
-                c.offer.places,
-            )
+            f'<option value="{c.offer.id}"{" selected" if c.offer.id == current else ""}>'
+            f"{c.rank}. {escape(c.offer.label)} ({c.offer.taken}/{c.offer.places})</option>"
             for c in self.choices
             if c.offer
         ]
         if self.offer and not any(c.offer and c.offer.id == current for c in self.choices):
             items.append(
-                (self.offer.id, mark_safe(" selected"), self.offer.label, self.offer.taken, self.offer.places)
+                f'<option value="{self.offer.id}" selected>{escape(self.offer.label)} '
+                f"({self.offer.taken}/{self.offer.places})</option>"
             )
-        return format_html_join("", '<option value="{}"{}>{} ({}/{})</option>', items)
+        return SafeString("".join(items))
 
     @property
     def rank_label(self) -> str:
@@ -797,6 +831,10 @@ class Board:
     @property
     def unplaced(self) -> int:
         return self.total_students - self.placed
+
+    def offers_html(self) -> SafeString:
+        """Every row of the offers table (one string: no template loop over 500 offers)."""
+        return SafeString("".join([offer.row_html() for offer in self.offers]))
 
 
 def _offer_infos(round: MatchingRound, approvals: dict[int, str]) -> dict[int, OfferInfo]:
@@ -843,15 +881,28 @@ def _offer_infos(round: MatchingRound, approvals: dict[int, str]) -> dict[int, O
 
 
 def _assignment_rows(round: MatchingRound) -> list[dict]:
-    """Every assignment of the round with the student's rank and the workplace's verdict."""
-    rank = StudentPreference.objects.filter(
-        round_id=round.pk, student_id=OuterRef("student_id"), offer_id=OuterRef("offer_id")
-    ).values("rank")[:1]
-    verdict = CandidateRating.objects.filter(
-        round_id=round.pk, student_id=OuterRef("student_id"), offer_id=OuterRef("offer_id")
-    ).values("verdict")[:1]
+    """Every assignment of the round with the student's rank and the workplace's verdict.
+
+    `order_by()` everywhere: the models' default orderings would join the round,
+    programme, student and organisation into each correlated lookup and sort the lot.
+    """
+    rank = (
+        StudentPreference.objects.filter(
+            round_id=round.pk, student_id=OuterRef("student_id"), offer_id=OuterRef("offer_id")
+        )
+        .order_by()
+        .values("rank")[:1]
+    )
+    verdict = (
+        CandidateRating.objects.filter(
+            round_id=round.pk, student_id=OuterRef("student_id"), offer_id=OuterRef("offer_id")
+        )
+        .order_by()
+        .values("verdict")[:1]
+    )
     return list(
         Assignment.objects.filter(round=round)
+        .order_by()
         .annotate(pref_rank=Subquery(rank), verdict=Subquery(verdict))
         .values("student_id", "offer_id", "locked", "pref_rank", "verdict")
     )
@@ -1064,23 +1115,29 @@ def _row(student, assignment, offers, required, programme_days) -> BoardRow:
 
 
 def _attach_choices(round: MatchingRound, rows: list[BoardRow], offers: dict[int, OfferInfo]) -> None:
-    """The first choices of the shown students, with the workplace's verdict (two queries)."""
+    """The first choices of the shown students, with the workplace's verdict (one query)."""
     ids = [r.student.pk for r in rows]
     if not ids:
         return
-    prefs = StudentPreference.objects.filter(
-        round=round, student_id__in=ids, rank__lte=BOARD_CHOICES
-    ).values_list("student_id", "offer_id", "rank")
-    verdicts = {
-        (s, o): v
-        for s, o, v in CandidateRating.objects.filter(round=round, student_id__in=ids).values_list(
-            "student_id", "offer_id", "verdict"
+    # The verdict is looked up per shown choice (the rating's unique index) rather than
+    # reading every rating of the shown students: one query, a few hundred probes.
+    verdict = (
+        CandidateRating.objects.filter(
+            round_id=round.pk, offer_id=OuterRef("offer_id"), student_id=OuterRef("student_id")
         )
-    }
+        .order_by()
+        .values("verdict")[:1]
+    )
+    prefs = (
+        StudentPreference.objects.filter(round=round, student_id__in=ids, rank__lte=BOARD_CHOICES)
+        .order_by()
+        .annotate(verdict=Subquery(verdict))
+        .values_list("student_id", "offer_id", "rank", "verdict")
+    )
     by_student: dict[int, list[Choice]] = {}
-    for student_id, offer_id, rank in prefs:
+    for student_id, offer_id, rank, verdict_value in prefs:
         by_student.setdefault(student_id, []).append(
-            Choice(rank=rank, offer=offers.get(offer_id), verdict=verdicts.get((student_id, offer_id)))
+            Choice(rank=rank, offer=offers.get(offer_id), verdict=verdict_value)
         )
     for row in rows:
         row.choices = sorted(by_student.get(row.student.pk, []), key=lambda c: c.rank)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from catalogue.models import Programme
+from catalogue.selectors import year_plan
+from placements import reminders, services
 from placements import selectors as placements_selectors
-from wpl.views import membership_required
+from placements.forms import ReminderRuleForm
+from wpl import permissions as core
+from wpl import registry
+from wpl.forms import add_service_errors
+from wpl.views import membership_required, permission_required
 
 
 @membership_required
 def my_placement(request):
-    from catalogue.selectors import year_plan
-
     placements = list(placements_selectors.student_placements(membership=request.membership))
     # A student has one or two placements at a time; the plan per placement is a few queries.
     plans = [
@@ -28,23 +37,9 @@ def my_placement(request):
     return render(request, "placements/my_placement.html", context)
 
 
-@membership_required
+@permission_required(core.is_staff)
 def reminder_rules(request, pk: int):
     """A programme's reminder settings: per kind, after how many days and who at each step."""
-    from django.contrib import messages
-    from django.core.exceptions import PermissionDenied, ValidationError
-    from django.http import Http404
-    from django.shortcuts import redirect
-    from django.utils.translation import gettext as _
-
-    from catalogue.models import Programme
-    from placements import reminders
-    from placements.forms import ReminderRuleForm
-    from wpl import permissions as core
-    from wpl import registry
-
-    if not core.is_staff(request.membership):
-        raise PermissionDenied
     programme = Programme.objects.visible_to(request.membership).filter(pk=pk).first()
     if programme is None:
         raise Http404
@@ -64,12 +59,12 @@ def reminder_rules(request, pk: int):
             request.POST if posted else None, kind=kind, initial=initial, prefix=kind.kind
         )
         if posted and request.POST.get("op") == "reset":
-            reminders.reset_rule(actor=request.membership, programme=programme, kind=kind.kind)
+            services.reset_rule(actor=request.membership, programme=programme, kind=kind.kind)
             messages.success(request, _("The defaults apply again."))
             return redirect(request.path)
         if posted and form.is_valid():
             try:
-                reminders.save_rule(
+                services.save_rule(
                     actor=request.membership,
                     programme=programme,
                     kind=kind.kind,
@@ -78,7 +73,7 @@ def reminder_rules(request, pk: int):
                     step_days=form.cleaned_data["step_days"],
                 )
             except ValidationError as exc:
-                form.add_error(None, exc)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("The reminder settings are saved."))
                 return redirect(request.path)

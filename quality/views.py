@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from quality import permissions, selectors, services
@@ -15,7 +16,7 @@ from wpl import registry
 from wpl.academic_years import academic_year_choices, current_academic_year
 from wpl.forms import add_service_errors
 from wpl.validators import academic_year_validator
-from wpl.views import membership_required, permission_required
+from wpl.views import confirm_page, membership_required, permission_required
 
 
 @permission_required(permissions.can_use_quality)
@@ -141,16 +142,14 @@ def item_delete(request, pk: int):
     item = selectors.item(membership=request.membership, pk=pk)
     if item is None:
         raise Http404
-    error = None
-    if request.method == "POST":
-        try:
-            services.delete_item(actor=request.membership, item=item)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The item was removed."))
-            return redirect("quality-template-detail", pk=item.template_id)
-    return render(request, "quality/item_delete.html", {"item": item, "error": error})
+    return confirm_page(
+        request,
+        act=lambda: services.delete_item(actor=request.membership, item=item),
+        template="quality/item_delete.html",
+        context={"item": item},
+        done=_("The item was removed."),
+        next_url=reverse("quality-template-detail", kwargs={"pk": item.template_id}),
+    )
 
 
 @permission_required(permissions.can_use_quality)

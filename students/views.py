@@ -38,7 +38,7 @@ def student_list(request):
     page = paginator_class(students, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = perms.can_manage_students(membership)
     pending = set()
-    if can_manage:  # who has a link waiting (access.student_access sends them)
+    if can_manage:  # who has a link waiting (access.services sends them)
         pending = selectors.pending_invitation_ids(
             membership=membership, student_ids=[s.pk for s in page.object_list]
         )

@@ -693,6 +693,16 @@ ROUTES: list[Route] = [
     api("api-logbook-review-detail", ALL_ROLES, obj="logbook_review", own_only=ALL_ROLES - STAFF),
     api("api-logbook-absence-list", ALL_ROLES),
     api("api-logbook-absence-detail", ALL_ROLES, obj="logbook_absence", own_only=ALL_ROLES - STAFF),
+    # Writes (tests/test_logbook_api.py): create/update share the list and detail routes above.
+    api("api-logbook-review-approve", ALL_ROLES, ok=405, note="POST only (the mentor)"),
+    api("api-logbook-review-approve-week", ALL_ROLES, ok=405, note="POST only (the mentor)"),
+    api(
+        "api-logbook-absence-sick-note",
+        frozenset(),
+        obj="logbook_absence",
+        denied=405,
+        note="POST only (multipart; the student or staff)",
+    ),
     # offers, host self-service and invitations (test_offers.py, test_invitations.py)
     page("offer-list", ALL_ROLES),
     page("offer-create", HOSTS, note="hosts without an organisation get an explanation page"),
@@ -978,6 +988,10 @@ EXEMPT: list[Exempt] = [
     Exempt("meetings-respond", "answer by signed, expiring link without signing in; test_meetings.py"),
     Exempt("calendar-feed", "secret per-person feed address; tenant scoping tested in test_meetings.py"),
     Exempt("invite-", "anonymous invitation link (token); tested in test_invitations.py"),
+    Exempt(
+        "agreement-sign-link",
+        "a minor's legal representative signs by signed, expiring link; test_agreement_minor.py",
+    ),
     Exempt("admin:", "Django admin: superusers only; scoped by TenantAdmin, see test_admin.py"),
     Exempt("account_", "sign-in, sign-out and password pages of allauth; see test_auth.py"),
     Exempt("openid_connect_", "single sign-on redirect and callback of allauth; see test_sso_oidc.py"),

@@ -94,3 +94,28 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+# --- browsers and Celery workers (helpers in tests/fixtures.py) ---------------------------------
+@pytest.fixture
+def browser():
+    """Headless Chromium at a desktop size (browser tests only)."""
+    from tests.fixtures import chrome
+
+    yield from chrome("1400,1000")
+
+
+@pytest.fixture
+def phone():
+    """Headless Chromium at a 375 px phone width."""
+    from tests.fixtures import chrome
+
+    yield from chrome("375,812")
+
+
+@pytest.fixture
+def eager_off():
+    """Send this test's Celery tasks to the broker instead of running them in-process."""
+    from tests.fixtures import celery_eager_off
+
+    yield from celery_eager_off()

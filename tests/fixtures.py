@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
 
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.urls import reverse
@@ -35,6 +40,7 @@ from tests.factories import (
 from workplaces.models import (
     PlacementOffer,
 )
+from wpl.models import Membership, Role
 from wpl.tenancy import tenant_context
 
 # --- moved from tests/test_matching_board.py ---------------------------------------------------
@@ -220,3 +226,239 @@ def url_for(route, obj=None) -> str:
     if obj is not None:
         return reverse(route.name, kwargs={"pk": obj.pk})
     return reverse(route.name)
+
+
+# --- browsers (moved from tests/test_browser_matching.py and tests/test_browser_logbook.py) ----
+# The fixtures `browser` (desktop) and `phone` (375 px) are registered in tests/conftest.py.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PASSWORD = "pw-123456"  # noqa: S105 - the factories' test password
+WAIT = 20
+
+
+def chrome(window_size: str = "1400,1000"):
+    """A headless Chromium with a fresh profile (a generator: yields the driver, then quits)."""
+    import os
+    import shutil
+    import tempfile
+
+    import pytest
+
+    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
+        pytest.fail(
+            f"Chromium or chromedriver is missing ({CHROMIUM}, {CHROMEDRIVER}); "
+            "install them with scripts/system-deps.sh."
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="wpl-chrome-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        f"--window-size={window_size}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(2)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def sign_in(driver, base: str, email: str) -> None:
+    """Sign in through the real form with the factories' password."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(base + reverse("account_login"))
+    driver.find_element(By.NAME, "login").send_keys(email)
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.CSS_SELECTOR, "form[action*='login'] button[type=submit]").click()
+    WebDriverWait(driver, WAIT).until(
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".role-badge, .switcher"))
+    )
+
+
+def sign_out(driver) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, "form[action*='logout'] button").click()
+
+
+# --- Celery workers (moved from tests/test_celery_worker.py) -----------------------------------
+# The fixture `eager_off` is registered in tests/conftest.py.
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def database_url(settings_dict: dict) -> str:
+    """A DATABASE_URL for the database this test process is connected to."""
+    import pytest
+
+    engine = settings_dict["ENGINE"]
+    if engine == "django.db.backends.sqlite3":
+        name = str(settings_dict["NAME"])
+        assert name != ":memory:" and "mode=memory" not in name, "the worker needs a file database"
+        return f"sqlite:///{Path(name).resolve()}"
+    if engine == "django.db.backends.postgresql":
+        user = quote(settings_dict.get("USER") or "", safe="")
+        password = quote(settings_dict.get("PASSWORD") or "", safe="")
+        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+        host = settings_dict.get("HOST") or "127.0.0.1"
+        port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
+        return f"postgres://{auth}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
+    pytest.fail(f"No DATABASE_URL for engine {engine}")
+
+
+def celery_eager_off():
+    """Send the test's tasks to the broker instead of running them in-process (a generator)."""
+    from wpl.celery import app as celery_app
+
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    try:
+        yield
+    finally:
+        celery_app.conf.task_always_eager = previous
+
+
+# --- accessibility checks (moved from tests/test_browser_a11y.py) --------------------------------
+_ROOT = Path(__file__).resolve().parent.parent
+AXE = _ROOT / "tests" / "assets" / "axe.min.js"
+VNU = _ROOT / ".tools" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+# htmx's hx-* attributes are not in the HTML standard (htmx also reads data-hx-*); the
+# checker reports each as an error, so those messages alone are filtered out.
+VNU_FILTER = r".*Attribute “hx-[a-z-]+” not allowed on element.*"
+PHONE_WIDTH = 375
+SERIOUS = {"serious", "critical"}
+# WCAG 2.2 A and AA plus axe's best practices (the experimental rules are left out).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+def audit_chrome(width: int, height: int):
+    """Headless Chromium with axe-core injected in every page; returns (driver, profile dir)."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="wpl-a11y-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        f"--window-size={width},{height}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    if width == PHONE_WIDTH:  # the window size alone cannot go this narrow in every build
+        driver.execute_cdp_cmd(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
+        )
+    # axe-core is handed to the browser once and runs in every page it loads.
+    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
+    return driver, profile
+
+
+def run_vnu(files: list[Path]) -> list[str]:
+    """Errors of the Nu Html Checker over `files` (one JVM for all of them)."""
+    result = subprocess.run(
+        [
+            "java",
+            "-Xss2m",
+            "-jar",
+            str(VNU),
+            "--format",
+            "json",
+            "--exit-zero-always",
+            "--filterpattern",
+            VNU_FILTER,
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    return [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error" or m.get("subType") == "fatal"
+    ]
+
+
+# --- agreements (moved from tests/test_agreements.py) ------------------------------------------
+def member(user, institution, role) -> Membership:
+    """The membership of `user` in `role` at `institution`."""
+    return Membership.all_tenants.get(user=user, institution=institution, role=role)
+
+
+def parties(placement):
+    """The three signing parties of a placement's agreement, as memberships."""
+    inst = placement.institution
+    return {
+        "student": member(placement.student.user, inst, Role.STUDENT),
+        "workplace": member(placement.mentor.user, inst, Role.MENTOR),
+        "school": placement.supervisor,
+    }
+
+
+def draft(world, *, kind=None, **fields):
+    """A draft agreement (or plan) of the world's placement with the usual fields filled in."""
+    from agreements import services
+    from agreements.models import Kind
+
+    kind = kind or Kind.AGREEMENT
+    agreement = services.get_or_create_agreement(
+        actor=world["coordinator"], placement=world["placement"], kind=kind
+    )
+    values = {
+        "hours_per_week": "16",
+        "total_hours": "480",
+        "insurer": "Ethias",
+        "policy_number": "45.123.456",
+    }
+    values.update(fields)
+    services.update_draft(actor=world["coordinator"], version=agreement.current, fields=values)
+    return agreement
+
+
+def sign_all(agreement, world, *, only=None):
+    """Every party (or those in `only`) accepts the current version in the platform."""
+    from agreements import services
+
+    version = agreement.current
+    for party, membership in parties(world["placement"]).items():
+        if only and party not in only:
+            continue
+        services.accept(
+            actor=membership,
+            version=version,
+            document_sha256=version.pdf_sha256,
+            consented=True,
+            auth_method="password",
+        )
+    version.refresh_from_db()
+    return version

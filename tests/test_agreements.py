@@ -26,8 +26,9 @@ from agreements.models import (
 )
 from tests.conftest import login, shown
 from tests.factories import MembershipFactory, placement_for_agreement
+from tests.fixtures import draft, parties, sign_all
 from wpl import registry
-from wpl.models import Membership, Notification, Role
+from wpl.models import Notification, Role
 from wpl.tenancy import tenant_context
 
 
@@ -53,50 +54,6 @@ def world(personas):
 def text_of(data: bytes) -> str:
     """The PDF's text with line breaks made spaces (table cells wrap)."""
     return " ".join(documents.pdf_text(data).split())
-
-
-def member(user, institution, role) -> Membership:
-    return Membership.all_tenants.get(user=user, institution=institution, role=role)
-
-
-def parties(placement):
-    inst = placement.institution
-    return {
-        "student": member(placement.student.user, inst, Role.STUDENT),
-        "workplace": member(placement.mentor.user, inst, Role.MENTOR),
-        "school": placement.supervisor,
-    }
-
-
-def draft(world, *, kind=Kind.AGREEMENT, **fields):
-    agreement = services.get_or_create_agreement(
-        actor=world["coordinator"], placement=world["placement"], kind=kind
-    )
-    values = {
-        "hours_per_week": "16",
-        "total_hours": "480",
-        "insurer": "Ethias",
-        "policy_number": "45.123.456",
-    }
-    values.update(fields)
-    services.update_draft(actor=world["coordinator"], version=agreement.current, fields=values)
-    return agreement
-
-
-def sign_all(agreement, world, *, only=None):
-    version = agreement.current
-    for party, membership in parties(world["placement"]).items():
-        if only and party not in only:
-            continue
-        services.accept(
-            actor=membership,
-            version=version,
-            document_sha256=version.pdf_sha256,
-            consented=True,
-            auth_method="password",
-        )
-    version.refresh_from_db()
-    return version
 
 
 # --- templates ---------------------------------------------------------------------------

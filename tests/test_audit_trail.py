@@ -6,9 +6,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
+from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from catalogue import services as catalogue_services
@@ -16,6 +19,7 @@ from matching import services as matching_services
 from matching.models import Assignment
 from tests.factories import ProgrammeFactory
 from tests.fixtures import make_world
+from workplaces.models import AccessInvitation
 from wpl.models import AuditEvent
 
 SERVICE_APPS = ["wpl", *settings.WPL_FEATURE_APPS]
@@ -165,3 +169,153 @@ def test_a_delete_keeps_the_id_of_what_was_deleted(personas, client_for, in_tena
         assert AcademicCalendar.objects.filter(pk=calendar.pk).exists()
     event = AuditEvent.all_tenants.get(action="catalogue.schoolholiday.delete")
     assert (event.object_id, event.actor_user_id) == (holiday_id, coordinator.user_id)
+
+
+# --- writes happen in services -----------------------------------------------------------
+ROOT = Path(settings.BASE_DIR)
+WRITE_CALL = re.compile(
+    r"\.(save|delete|bulk_create|bulk_update|get_or_create|update_or_create)\("
+    r"|\b(objects|all_tenants)\.create\("
+    r"|(\)|\bobjects|\ball_tenants)\.update\("
+)
+# Modules outside `services` that may write, each with the reason. Everything else that saves,
+# creates, updates or deletes rows goes through a service (actor=, audit) instead.
+WRITES_ALLOWED = {
+    "wpl/tenancy.py": "the write guards themselves (TenantModel.save, the guarded querysets)",
+    "wpl/models.py": "the user manager and the models' own save()",
+    "wpl/audit.py": "the audit trail's own rows",
+    "wpl/notifications.py": "the notification rows and their delivery state (core plumbing of notify())",
+    "wpl/tokens.py": "API tokens of the signed-in person, revoked on sign-out or a new authenticator",
+    "wpl/importers.py": "file storage of a staged upload (default_storage), no rows",
+    "wpl/exports.py": "saves a workbook into a buffer, no rows",
+    "wpl/registry.py": "merges sets of days, no rows",
+    "students/imports.py": "the import spec's apply(), run only by imports.services.run_import (audited)",
+    "workplaces/imports.py": "the import spec's apply(), run only by imports.services.run_import (audited)",
+    "agreements/models.py": "the append-only acceptance log refuses writes in its own save()",
+    "agreements/storage.py": "file storage of sealed PDFs (default_storage), no rows",
+    "agreements/batch.py": "a batch ZIP task's progress on its own BatchExport row (the request was audited)",
+    "logbooks/api.py": "serializer.save() runs the serializers' create()/update(): logbooks.services",
+}
+
+
+def python_modules_outside_services():
+    for app in SERVICE_APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            parts = path.relative_to(ROOT / app).parts
+            if parts[0] in {"migrations", "services", "services.py", "demo.py", "management", "tests"}:
+                continue  # services; seeders and commands run as the system
+            yield relative, path
+
+
+def test_writes_outside_services_are_few_and_named():
+    offenders = {}
+    seen = set()
+    for relative, path in python_modules_outside_services():
+        seen.add(relative)
+        lines = [
+            f"{number}: {line.strip()}"
+            for number, line in enumerate(path.read_text().splitlines(), 1)
+            if WRITE_CALL.search(line) and not line.lstrip().startswith("#")
+        ]
+        if lines and relative not in WRITES_ALLOWED:
+            offenders[relative] = lines
+    assert not offenders, f"write through a service (actor=, audit), not here: {offenders}"
+    gone = set(WRITES_ALLOWED) - seen
+    assert not gone, f"WRITES_ALLOWED names modules that are gone: {gone}"
+
+
+def test_an_invitation_is_audited_from_sending_to_accepting(
+    personas, client_for, in_tenant, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from tests.factories import OrganisationFactory
+
+    coordinator = personas("a", "coordinator")
+    organisation = OrganisationFactory(institution=personas.a)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(coordinator).post(
+            reverse("invitation-create"),
+            {
+                "organisation": organisation.pk,
+                "email": "nora@host.example.org",
+                "first_name": "Nora",
+                "last_name": "Nieuw",
+                "role": "org_admin",
+                "purpose": "offer",
+                "message": "",
+            },
+        )
+    assert response.status_code == 302
+    token = re.search(r"/invite/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(1)
+    created = AccessInvitation.all_tenants.get()
+    sent = AuditEvent.all_tenants.get(action="workplaces.invitation.create")
+    assert (sent.actor_user_id, sent.object_id, sent.institution_id) == (
+        coordinator.user_id,
+        created.pk,
+        personas.a.pk,
+    )
+    assert Client().post(reverse("invite-accept", args=[token])).status_code == 302
+    accepted = AuditEvent.all_tenants.get(action="workplaces.invitation.accept")
+    created.refresh_from_db()
+    # The person who used the link, in the invitation's institution.
+    assert (accepted.actor_user_id, accepted.actor_role) == (created.accepted_by_id, "org_admin")
+    assert (accepted.object_id, accepted.institution_id) == (created.pk, personas.a.pk)
+
+
+def test_inviting_students_in_bulk_is_audited(personas, client_for, in_tenant):
+    from tests.factories import StudentFactory
+
+    coordinator = personas("a", "coordinator")
+    student = StudentFactory(institution=personas.a)
+    response = client_for(coordinator).post(reverse("student-invite"), {"student": [str(student.pk)]})
+    assert response.status_code == 302
+    event = AuditEvent.all_tenants.get(action="access.students.invite")
+    assert (event.actor_user_id, event.institution_id) == (coordinator.user_id, personas.a.pk)
+    assert event.data["invited"] == [student.pk]
+
+
+def test_settings_pages_write_through_audited_services(personas, client_for, in_tenant):
+    from logbooks.models import LogbookSettings
+    from placements.reminders import ReminderRule
+
+    coordinator = personas("a", "coordinator")
+    programme = ProgrammeFactory(institution=personas.a)
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("logbook-settings", args=[programme.pk]),
+        {
+            "only_inside_placement": "on",
+            "full_day_min_hours": "7",
+            "day_max_hours": "9",
+            "sunday_holiday_factor": "1",
+            "behind_threshold_percent": "15",
+            "not_logged_wpl_days": "4",
+            "review_backlog_days": "5",
+        },
+    )
+    assert response.status_code == 302, response.content
+    with in_tenant(personas.a):
+        stored = LogbookSettings.objects.get(programme=programme)
+    assert (stored.day_max_hours, stored.not_logged_wpl_days, stored.allow_future) == (9, 4, False)
+    event = AuditEvent.all_tenants.get(action="logbook.settings.save")
+    assert (event.actor_user_id, event.object_id) == (coordinator.user_id, stored.pk)
+
+    response = client.post(
+        reverse("reminder-rules", args=[programme.pk]),
+        {
+            "kind": "logbook.gap",
+            "logbook.gap-days": "5",
+            "logbook.gap-step_days": "2",
+            "logbook.gap-step_0": "student",
+            "logbook.gap-step_1": "mentor",
+        },
+    )
+    assert response.status_code == 302, response.content
+    with in_tenant(personas.a):
+        assert ReminderRule.objects.get(programme=programme, kind="logbook.gap").days == 5
+    assert (
+        AuditEvent.all_tenants.get(action="placements.reminder_rule.save").actor_user_id
+        == coordinator.user_id
+    )

@@ -17,8 +17,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 
@@ -26,17 +24,22 @@ import pytest
 
 from tests.access_matrix import OBJECT_BUILDERS, ROUTES
 from tests.conftest import login
-from tests.fixtures import url_for
+from tests.fixtures import (
+    AXE_TAGS,
+    CHROMEDRIVER,
+    CHROMIUM,
+    PHONE_WIDTH,
+    SERIOUS,
+    VNU,
+    audit_chrome,
+    run_vnu,
+    url_for,
+)
 from wpl.middleware import SESSION_KEY
 from wpl.models import Role
 
 pytestmark = [pytest.mark.browser]
 
-ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "tests" / "assets" / "axe.min.js"
-VNU = ROOT / ".tools" / "vnu" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 PHONE_ROLES = {Role.STUDENT, Role.MENTOR}
 WALK_ORDER = [
     Role.STUDENT,
@@ -46,45 +49,7 @@ WALK_ORDER = [
     Role.COORDINATOR,
     Role.INSTITUTION_ADMIN,
 ]
-# htmx's hx-* attributes are not in the HTML standard (htmx also reads data-hx-*); the
-# checker reports each as an error, so those messages alone are filtered out.
-VNU_FILTER = r".*Attribute “hx-[a-z-]+” not allowed on element.*"
-PHONE_WIDTH = 375
-SERIOUS = {"serious", "critical"}
-# WCAG 2.2 A and AA plus axe's best practices (the experimental rules are left out).
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 MARKER = "ZQXALPHAMARKER"
-
-
-def chrome(width: int, height: int):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="wpl-a11y-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        f"--window-size={width},{height}",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    if width == PHONE_WIDTH:  # the window size alone cannot go this narrow in every build
-        driver.execute_cdp_cmd(
-            "Emulation.setDeviceMetricsOverride",
-            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True},
-        )
-    # axe-core is handed to the browser once and runs in every page it loads.
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": AXE.read_text()})
-    return driver, profile
 
 
 def pages_for(role: str, objects: dict, seen: set[str]) -> list[tuple[str, str]]:
@@ -100,33 +65,6 @@ def pages_for(role: str, objects: dict, seen: set[str]) -> list[tuple[str, str]]
             continue  # not HTML pages of ours
         pages.append((route.name, url_for(route, objects.get(route.obj))))
     return pages
-
-
-def run_vnu(files: list[Path]) -> list[str]:
-    result = subprocess.run(
-        [
-            "java",
-            "-Xss2m",
-            "-jar",
-            str(VNU),
-            "--format",
-            "json",
-            "--exit-zero-always",
-            "--filterpattern",
-            VNU_FILTER,
-            *map(str, files),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        check=False,
-    )
-    messages = json.loads(result.stderr or result.stdout)["messages"]
-    return [
-        f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
-        for m in messages
-        if m.get("type") == "error" or m.get("subType") == "fatal"
-    ]
 
 
 def test_every_page_is_accessible_valid_and_fits_a_phone(transactional_db, personas, live_server, tmp_path):
@@ -147,7 +85,7 @@ def test_every_page_is_accessible_valid_and_fits_a_phone(transactional_db, perso
         membership = personas("a", role)
         client = login(membership)
         phone = role in PHONE_ROLES
-        driver, profile = chrome(PHONE_WIDTH if phone else 1366, 900)
+        driver, profile = audit_chrome(PHONE_WIDTH if phone else 1366, 900)
         try:
             driver.get(live_server.url + "/health/")
             driver.add_cookie({"name": "sessionid", "value": client.cookies["sessionid"].value, "path": "/"})

@@ -12,7 +12,7 @@ from django.urls import reverse
 from agreements import services
 from agreements.models import Acceptance, Kind
 from tests.factories import placement_for_agreement
-from tests.test_browser_matching import WAIT, browser, sign_in  # noqa: F401 - fixture
+from tests.fixtures import WAIT, sign_in
 from wpl.tenancy import tenant_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

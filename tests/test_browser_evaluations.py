@@ -19,8 +19,8 @@ from tests.factories import (
     evaluation_for,
     meetings_placement,
 )
-from tests.test_browser_a11y import AXE_TAGS, PHONE_WIDTH, SERIOUS, chrome, run_vnu
-from tests.test_browser_matching import WAIT, sign_in
+from tests.fixtures import AXE_TAGS, PHONE_WIDTH, SERIOUS, WAIT, run_vnu, sign_in
+from tests.fixtures import audit_chrome as chrome
 from wpl.models import Role
 
 pytestmark = [pytest.mark.browser]

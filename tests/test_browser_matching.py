@@ -6,81 +6,17 @@ scripts/system-deps.sh). Runs against pytest-django's live server.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
-
 import pytest
 from django.urls import reverse
 
 from matching.models import Assignment
 from placements.models import Placement
 from tests.factories import MembershipFactory, UserFactory
-from tests.fixtures import make_world
+from tests.fixtures import WAIT, make_world, sign_in, sign_out
 from wpl.models import Role
 from wpl.tenancy import tenant_context
 
 pytestmark = [pytest.mark.browser]
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-PASSWORD = "pw-123456"  # noqa: S105 - the factories' test password
-WAIT = 20
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM) or not os.path.exists(CHROMEDRIVER):
-        pytest.fail(
-            f"Chromium or chromedriver is missing ({CHROMIUM}, {CHROMEDRIVER}); "
-            "install them with scripts/system-deps.sh."
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="wpl-chrome-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={profile}",
-        "--window-size=1400,1000",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(2)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def sign_in(driver, base: str, email: str) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get(base + reverse("account_login"))
-    driver.find_element(By.NAME, "login").send_keys(email)
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "form[action*='login'] button[type=submit]").click()
-    WebDriverWait(driver, WAIT).until(
-        ec.presence_of_element_located((By.CSS_SELECTOR, ".role-badge, .switcher"))
-    )
-
-
-def sign_out(driver) -> None:
-    from selenium.webdriver.common.by import By
-
-    driver.find_element(By.CSS_SELECTOR, "form[action*='logout'] button").click()
 
 
 def test_coordinator_matches_and_publishes_student_sees_placement(live_server, transactional_db, browser):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from meetings.models import Participant
 from tests.factories import MembershipFactory, UserFactory, meetings_placement
-from tests.test_browser_matching import WAIT, browser, sign_in, sign_out  # noqa: F401
+from tests.fixtures import WAIT, sign_in, sign_out
 from wpl.models import Notification, Role
 
 pytestmark = [pytest.mark.browser]
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser]
 def test_supervisor_plans_trialogue_mentor_accepts_by_link_student_sees_it(
     live_server,
     transactional_db,
-    browser,  # noqa: F811
+    browser,
     settings,
 ):
     from selenium.webdriver.common.by import By

@@ -14,50 +14,21 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings
 from django.db import connection
 
 from tests.factories import InstitutionFactory, MembershipFactory
+from tests.fixtures import BASE_DIR, database_url
 from wpl.celery import app as celery_app
 from wpl.models import Role
 from wpl.tasks import MissingTenant, ping
 
 pytestmark = pytest.mark.celery_worker
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 READY_TIMEOUT = 90
 RESULT_TIMEOUT = 30
-
-
-def database_url(settings_dict: dict) -> str:
-    """A DATABASE_URL for the database this test process is connected to."""
-    engine = settings_dict["ENGINE"]
-    if engine == "django.db.backends.sqlite3":
-        name = str(settings_dict["NAME"])
-        assert name != ":memory:" and "mode=memory" not in name, "the worker needs a file database"
-        return f"sqlite:///{Path(name).resolve()}"
-    if engine == "django.db.backends.postgresql":
-        user = quote(settings_dict.get("USER") or "", safe="")
-        password = quote(settings_dict.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        host = settings_dict.get("HOST") or "127.0.0.1"
-        port = f":{settings_dict['PORT']}" if settings_dict.get("PORT") else ""
-        return f"postgres://{auth}{host}{port}/{quote(settings_dict['NAME'], safe='')}"
-    pytest.fail(f"No DATABASE_URL for engine {engine}")
-
-
-@pytest.fixture
-def eager_off():
-    """Send this test's tasks to the broker instead of running them in-process."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = False
-    try:
-        yield
-    finally:
-        celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture(scope="module")

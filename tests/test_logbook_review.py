@@ -17,6 +17,11 @@ from tests.conftest import login, shown
 from tests.factories import LogbookEntryFactory, make_logbook_placement
 from wpl.models import Notification
 
+# Queries of each page for any number of entries (session, user and memberships included).
+LOGBOOK_QUERIES = 18
+PROGRESS_QUERIES = 12
+QUEUE_QUERIES = 6
+
 
 def weekdays_back(n: int):
     day = timezone.localdate() - timedelta(days=1)
@@ -134,7 +139,7 @@ def test_approve_week_through_the_page(personas, mentor_world):
     )
 
 
-def test_review_queue_queries_do_not_grow_with_entries(personas, mentor_world):
+def test_review_queue_queries_do_not_grow_with_entries(personas, mentor_world, django_assert_max_num_queries):
     first, second, _ = mentor_world
     client = login(personas("a", "mentor"))
     entries_for(first, weekdays_back(3))
@@ -142,13 +147,13 @@ def test_review_queue_queries_do_not_grow_with_entries(personas, mentor_world):
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("logbook-review"))
     entries_for(second, weekdays_back(40))
-    with CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(QUEUE_QUERIES):
         page = client.get(reverse("logbook-review"))
     assert page.status_code == 200
     assert len(many) == len(few)
 
 
-def test_logbook_page_queries_do_not_grow_with_entries(personas, mentor_world):
+def test_logbook_page_queries_do_not_grow_with_entries(personas, mentor_world, django_assert_max_num_queries):
     first, *_ = mentor_world
     client = login(personas("a", "student"))
     entries_for(first, weekdays_back(3))
@@ -156,13 +161,15 @@ def test_logbook_page_queries_do_not_grow_with_entries(personas, mentor_world):
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("logbook"))
     entries_for(first, weekdays_back(40)[3:])
-    with CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(LOGBOOK_QUERIES):
         page = client.get(reverse("logbook"))
     assert page.status_code == 200
     assert len(many) == len(few)
 
 
-def test_progress_page_queries_do_not_grow_with_entries(personas, mentor_world):
+def test_progress_page_queries_do_not_grow_with_entries(
+    personas, mentor_world, django_assert_max_num_queries
+):
     first, *_ = mentor_world
     client = login(personas("a", "student"))
     url = reverse("logbook-progress", kwargs={"pk": first.pk})
@@ -171,7 +178,7 @@ def test_progress_page_queries_do_not_grow_with_entries(personas, mentor_world):
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     entries_for(first, weekdays_back(40)[3:])
-    with CaptureQueriesContext(connection) as many:
+    with CaptureQueriesContext(connection) as many, django_assert_max_num_queries(PROGRESS_QUERIES):
         page = client.get(url)
     assert page.status_code == 200
     assert len(many) == len(few)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -296,3 +297,71 @@ def test_forbidden_first_choice_is_explained():
     result = deferred_acceptance(problem, seed=0)
     assert result.assignment == {1: 20}
     assert result.reasons[1] == "choice 2: choice 1 not allowed"
+
+
+# ---------------------------------------------------------------------------
+# Crowded rounds: the fast paths against a textbook implementation
+# ---------------------------------------------------------------------------
+
+
+def textbook_deferred_acceptance(problem: MatchingProblem, seed: int) -> dict[int, int | None]:
+    """Student-proposing deferred acceptance as in the textbook, on the public keys."""
+    keys = tie_break_order(problem, seed)
+    left = remaining_places(problem)
+    held: dict[int, list[int]] = {offer: [] for offer in left}
+    position = dict.fromkeys(problem.student_prefs, 0)
+    free = free_students(problem)
+    while free:
+        student = free.pop()
+        prefs = problem.student_prefs[student]
+        while position[student] < len(prefs):
+            offer = prefs[position[student]]
+            position[student] += 1
+            if (student, offer) in problem.forbidden or left.get(offer, 0) <= 0:
+                continue
+            held[offer].append(student)
+            held[offer].sort(key=keys[offer].__getitem__)
+            if len(held[offer]) <= left[offer]:
+                break
+            rejected = held[offer].pop()
+            if rejected != student:
+                free.append(rejected)
+                break
+    assignment: dict[int, int | None] = dict.fromkeys(problem.student_prefs)
+    assignment.update(problem.locks)
+    for offer, students in held.items():
+        for student in students:
+            assignment[student] = offer
+    return assignment
+
+
+def crowded_round(seed: int, students: int, offers: int, list_length: int | None) -> MatchingProblem:
+    """More students than places, lists correlated by popularity, ratings, bans, locks."""
+    rng = random.Random(seed)
+    ids = list(range(1, offers + 1))
+    popularity = {o: rng.gauss(0, 1) for o in ids}
+    people = list(range(1000, 1000 + students))
+    prefs = {
+        s: sorted(ids, key=lambda o: popularity[o] + rng.gauss(0, 0.4), reverse=True)[:list_length]
+        for s in people
+    }
+    capacities = {o: rng.choice([0, 1, 2, 3]) for o in ids}
+    ratings = {o: {s: rng.randint(1, 3) for s in rng.sample(people, 3)} for o in ids}
+    forbidden = frozenset((rng.choice(people), rng.choice(ids)) for _ in range(students))
+    locks = {s: rng.choice(ids) for s in rng.sample(people, 4)}
+    return MatchingProblem(prefs, capacities, ratings, forbidden, locks)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=SEEDS,
+    students=st.integers(30, 160),
+    offers=st.integers(3, 25),
+    list_length=st.sampled_from([None, 1, 3, 8]),
+)
+def test_da_on_crowded_rounds_equals_the_textbook_algorithm(seed, students, offers, list_length):
+    """Most students meet only full offers; the shortcut that settles them must not change a thing."""
+    problem = crowded_round(seed, students, offers, list_length)
+    result = deferred_acceptance(problem, seed=seed)
+    assert result.assignment == textbook_deferred_acceptance(problem, seed)
+    assert blocking_pairs(problem, result) == []

@@ -14,6 +14,8 @@ from matching.models import (
     MatchingProposal,
     MatchingRound,
 )
+from students.models import Student
+from tests.conftest import shown
 from tests.factories import (
     PlacementOfferFactory,
     ProgrammeFactory,
@@ -21,6 +23,7 @@ from tests.factories import (
     create_in_tenant,
 )
 from tests.fixtures import make_world, post_action
+from wpl.tenancy import tenant_context
 
 
 @pytest.fixture
@@ -444,3 +447,75 @@ def test_api_assign_conflict_and_permissions(personas, world, coordinator, clien
     assert refused.status_code == 403
     bad = client.post(url, {"round": "x"}, content_type="application/json")
     assert bad.status_code == 400
+
+
+# --- the board's rows, written in Python for speed ---------------------------------------------
+
+
+def test_board_rows_escape_names_and_show_choices_verdicts_and_locks(personas, coordinator, client_for):
+    """Rows are built without the template engine: every value must still be escaped."""
+    world = make_world(personas.a, students=3, offers=3)
+    tricky = world.students[0]
+    with tenant_context(personas.a):
+        Student.objects.filter(pk=tricky.pk).update(first_name="<b>Zoë</b>", last_name="O'Brien & Co")
+        organisation = world.offers[0].organisation
+        organisation.name = 'Zorg <script>alert("x")</script>'
+        organisation.save(update_fields=["name"])
+    create_in_tenant(
+        Assignment, personas.a, round=world.round, student=tricky, offer=world.offers[0], locked=True
+    )
+    create_in_tenant(
+        CandidateRating, personas.a, round=world.round, student=tricky, offer=world.offers[0], verdict="yes"
+    )
+    client = client_for(coordinator)
+    body = client.get(reverse("matching-board", kwargs={"pk": world.round.pk})).content.decode()
+    assert "<script>alert" not in body and "&lt;b&gt;Zoë&lt;/b&gt;" in body
+    assert "O&#x27;Brien &amp; Co" in body
+    assert "Zorg &lt;script&gt;" in body
+    assert 'class="verdict-yes"' in body
+    assert shown("locked") in body and shown("Unlock") in body
+    assert f'<option value="{world.offers[0].pk}" selected>1. Zorg &lt;script&gt;' in body
+    assert shown("Offer for %(name)s", name="&lt;b&gt;Zoë&lt;/b&gt; O&#x27;Brien &amp; Co") in body
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("nl", ["niet geplaatst", "Alle aanbiedingen…", "Aanbod voor"]),
+        ("fr", ["non affecté", "Toutes les offres…", "Offre pour"]),
+        ("en", ["All offers…", "Offer for"]),
+    ],
+)
+def test_board_rows_follow_the_language(personas, coordinator, client_for, language, words):
+    """The rows' words are translated once per language and cached: each language its own."""
+    world = make_world(personas.a, students=2, offers=2)
+    client = client_for(coordinator)
+    url = reverse("matching-board", kwargs={"pk": world.round.pk})
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for word in words:
+        assert word in body
+
+
+def test_board_query_count_is_constant_for_a_crowded_round(personas, coordinator, client_for):
+    """150 students (two pages), full lists, ratings and assignments: a fixed number of queries."""
+    world = make_world(personas.a, students=150, offers=12, prefs=12, places=3)
+    for i, student in enumerate(world.students[:36]):
+        offer = world.offers[i % 12]
+        create_in_tenant(Assignment, personas.a, round=world.round, student=student, offer=offer)
+        create_in_tenant(
+            CandidateRating,
+            personas.a,
+            round=world.round,
+            student=student,
+            offer=world.offers[(i + 1) % 12],
+            verdict="maybe",
+        )
+    client = client_for(coordinator)
+    small = make_world(personas.a, students=2, offers=1, prefs=1)
+    _board_queries(client, small.round)  # warm up (session, caches)
+    expected = _board_queries(client, small.round)
+    assert _board_queries(client, world.round) == expected
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("matching-board", kwargs={"pk": world.round.pk}) + "?page=2")
+    assert response.status_code == 200 and len(ctx.captured_queries) == expected
+    assert 'id="student-' in response.content.decode()

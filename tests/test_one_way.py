@@ -138,3 +138,71 @@ def test_a_service_validation_error_answers_400_with_field_errors(personas, clie
     )
     assert response.status_code == 400
     assert "code" in response.json() or "non_field_errors" in response.json()
+
+
+def test_no_test_file_imports_another_test_file():
+    """Shared fixtures and helpers live in tests/fixtures.py and tests/conftest.py."""
+    pattern = re.compile(r"^\s*(from\s+tests\.test_\w+\s+import|import\s+tests\.test_\w+)", re.M)
+    offenders = [p.name for p in (ROOT / "tests").glob("*.py") if pattern.search(p.read_text())]
+    assert not offenders, f"import shared helpers from tests/fixtures.py instead: {offenders}"
+
+
+# --- one way to render form controls -----------------------------------------------------------
+RAW_CONTROL = re.compile(r"<(input|select|textarea)\b[^>]*>", re.I)
+HIDDEN = re.compile(r"""\btype\s*=\s*["']?hidden\b""", re.I)
+# Templates that still hand-roll a visible control, each with the reason. Forms render through
+# templates/components/ (Django forms via wpl.design.FormRenderer and form_field.html; other
+# controls via {% select_field %} / {% check_field %}). This list may only shrink.
+RAW_CONTROLS_ALLOWED = {
+    "templates/base.html": "top bar menus (a lang attribute per option)",
+    "templates/matching/student.html": "offer options labelled with places taken and approval",
+    "templates/matching/_supervisor_row.html": "a supervisor menu per table row, saved by HTMX on change",
+    "templates/matching/board.html": "the board filter's radio group (to convert to check_field)",
+    "templates/matching/publish.html": "the publish confirmation checkbox wraps its label (to convert)",
+    "templates/workplaces/list.html": "the list's filter bar (to convert to a filter form)",
+    "templates/students/student_list.html": "row selection (to convert to check_field)",
+    "agreements/templates/agreements/agreement_list.html": "filter bar and row selection (to convert)",
+    "agreements/templates/agreements/sign.html": "the consent checkbox (to convert)",
+    "agreements/templates/agreements/sign_link.html": "the representative's consent checkbox (to convert)",
+    "evaluations/templates/evaluations/fill.html": "rubric grid: radios per criterion, HTMX autosave",
+    "evaluations/templates/evaluations/meeting.html": "the meeting's rubric grid: radios per criterion",
+    "logbooks/templates/logbooks/review_queue.html": "row selection (to convert to check_field)",
+    "meetings/templates/meetings/calendar_settings.html": "read-only field to copy the address",
+}
+
+
+def template_files():
+    for base in [ROOT / "templates", *(ROOT / app / "templates" for app in settings.WPL_FEATURE_APPS)]:
+        if base.exists():
+            yield from sorted(base.rglob("*.html"))
+
+
+def test_form_controls_render_through_the_shared_components():
+    components = ROOT / "templates" / "components"
+    found = {}
+    for path in template_files():
+        if components in path.parents:
+            continue
+        raw = [m.group(0) for m in RAW_CONTROL.finditer(path.read_text()) if not HIDDEN.search(m.group(0))]
+        if raw:
+            found[path.relative_to(ROOT).as_posix()] = raw
+    unexplained = {path: raw for path, raw in found.items() if path not in RAW_CONTROLS_ALLOWED}
+    assert not unexplained, f"render these through templates/components/ (docs/design.md): {unexplained}"
+    converted = set(RAW_CONTROLS_ALLOWED) - set(found)
+    assert not converted, f"no raw controls left here: drop them from RAW_CONTROLS_ALLOWED: {converted}"
+
+
+def test_select_and_check_components_are_labelled():
+    from django.template import Context, Template
+
+    html = Template(
+        "{% load ui %}"
+        '{% select_field "year" "Jaar" years "2026-2027" id="y" empty_label="Alle" help="Kies" %}'
+        '{% check_field "pick" 7 "Kies Ada" id="p7" checked=True hide_label=True %}'
+    ).render(Context({"years": ["2025-2026", "2026-2027"]}))
+    assert '<label for="y">Jaar</label>' in html
+    assert '<select id="y" name="year" aria-describedby="y_helptext">' in html
+    assert '<option value="">Alle</option>' in html
+    assert '<option value="2026-2027" selected>' in html and '<option value="2025-2026">' in html
+    assert '<input type="checkbox" name="pick" value="7" id="p7" checked>' in html
+    assert '<label for="p7" class="visually-hidden">Kies Ada</label>' in html

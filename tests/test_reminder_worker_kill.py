@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from meetings.models import Meeting, Participant
 from tests.factories import InstitutionFactory, UserFactory
-from tests.test_celery_worker import BASE_DIR, database_url, eager_off  # noqa: F401
+from tests.fixtures import BASE_DIR, database_url
 from wpl.celery import app as celery_app
 from wpl.models import Notification
 from wpl.tasks import deliver_pending_notifications, run_reminder_sweeps
@@ -111,7 +111,7 @@ def _wait(predicate, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def test_killed_worker_mid_sweep_loses_nothing_and_sends_nothing_twice(transactional_db, eager_off):  # noqa: F811
+def test_killed_worker_mid_sweep_loses_nothing_and_sends_nothing_twice(transactional_db, eager_off):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (set DATABASE_URL)")
     institution = InstitutionFactory(slug="kill")

@@ -18,7 +18,7 @@ from tests.factories import (
     WorkplaceCriterionFactory,
 )
 from tests.fixtures import _current_year, make_workplace
-from workplaces import invitations
+from workplaces import services as workplaces_services
 from workplaces.models import (
     Mentor,
     Organisation,
@@ -417,16 +417,16 @@ def test_mentor_is_created_and_linked_to_their_account_by_accepting_an_invitatio
     detail = reverse("organisation-detail", args=[organisation.pk])
     assert client_for(mentor_member).get(detail).status_code == 404
     # The coordinator invites the person for this record; its owner accepts, signed in.
-    _invitation, token = invitations.create_invitation(
+    _invitation, token = workplaces_services.create_invitation(
+        actor=personas("a", "coordinator"),
         organisation=organisation,
         email=mentor_member.user.email,
         role=Role.MENTOR,
         purpose="general",
-        created_by=personas("a", "coordinator").user,
         base_url="http://testserver",
         mentor=mentor,
     )
-    invitations.accept_invitation(token=token, signed_in_user=mentor_member.user)
+    workplaces_services.accept_invitation(actor=None, token=token, signed_in_user=mentor_member.user)
     mentor.refresh_from_db()
     assert mentor.user == mentor_member.user
     # Now the mentor sees the organisation.

@@ -13,14 +13,17 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from catalogue import permissions as catalogue_permissions
 from catalogue.models import ProfessionalRole, Programme
-from workplaces import permissions
+from workplaces import invitations, permissions
 from workplaces.criteria import clean_params
 from workplaces.models import (
+    AccessInvitation,
     Mentor,
     OfferDecision,
     Organisation,
@@ -31,8 +34,13 @@ from workplaces.models import (
     WorkplaceCriterion,
 )
 from wpl import audit
-from wpl.models import Membership
+from wpl.models import Membership, Role, User
+from wpl.tenancy import tenant_context
 from wpl.validators import YEARS_ORDER_MESSAGE, format_weekdays, normalise_enterprise_number
+
+NOT_ACTOR_SERVICES = {
+    "mark_email_verified": "a step of accepting an invitation or a single sign-on, which record the event",
+}
 
 ORGANISATION_FIELDS = (
     "name",
@@ -427,3 +435,177 @@ def update_host_organisation(
         actor=actor, action="workplaces.organisation.host_update", obj=organisation, summary=organisation.name
     )
     return organisation
+
+
+# --- host invitations: password-free access (workplaces.invitations holds the token and mail) ----
+@transaction.atomic
+def create_invitation(
+    *,
+    actor: Membership | None,
+    organisation: Organisation,
+    email: str,
+    role: str,
+    purpose: str,
+    base_url: str,
+    first_name: str = "",
+    last_name: str = "",
+    mentor: Mentor | None = None,
+    message: str = "",
+) -> tuple[AccessInvitation, str]:
+    """Store an invitation (token hash only) and e-mail the link once the transaction commits.
+
+    Runs inside the organisation's institution; returns the invitation and the token.
+    """
+    if role not in AccessInvitation.InvitedRole.values:
+        raise ValidationError({"role": _("Invite a workplace contact or a mentor.")})
+    if mentor is not None and mentor.organisation_id != organisation.pk:
+        raise ValidationError({"mentor": _("This mentor works at another organisation.")})
+    token, token_hash = invitations.new_token()
+    with tenant_context(organisation.institution_id):
+        invitation = AccessInvitation.objects.create(
+            organisation=organisation,
+            email=User.objects.normalize_email(email).lower(),
+            first_name=first_name,
+            last_name=last_name,
+            mentor=mentor,
+            role=role,
+            purpose=purpose,
+            message=message,
+            token_hash=token_hash,
+            expires_at=invitations.expiry(),
+            created_by=actor.user if actor is not None else None,
+        )
+        audit.record(
+            actor=actor, action="workplaces.invitation.create", obj=invitation, summary=invitation.email
+        )
+    link = invitations.accept_link(base_url, token)
+    transaction.on_commit(lambda: invitations.send_invitation_mail(invitation, link))
+    return invitation, token
+
+
+@transaction.atomic
+def revoke_invitation(*, actor: Membership | None, invitation: AccessInvitation) -> AccessInvitation:
+    """The link stops working; only a pending invitation can be revoked."""
+    if invitation.state != "pending":
+        raise ValidationError(_("Only an invitation that is still waiting can be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit.record(actor=actor, action="workplaces.invitation.revoke", obj=invitation, summary=invitation.email)
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(
+    *, actor: Membership | None, token: str, signed_in_user: User | None = None
+) -> invitations.Accepted:
+    """Use up the invitation: person, role in the invitation's institution, link to the host.
+
+    `actor` is None: the link is the credential, whoever holds the browser. The audit event
+    names the membership the link grants (the person who accepted). Runs inside the
+    invitation's institution whatever institution the browser had active, so the
+    membership can never land in another tenant. When the address already has an account,
+    `signed_in_user` must be that account (signed in the normal way, second factor
+    included); otherwise SignInRequired is raised and the invitation stays unused.
+    """
+    found = invitations.find_invitation(token)
+    # Lock the row so two clicks at once cannot both use the same link.
+    invitation = AccessInvitation.all_tenants.select_for_update().get(pk=found.pk)
+    if invitation.state != "pending":
+        raise invitations.InvitationUnusable(invitation.state, invitation)
+    with tenant_context(invitation.institution_id):
+        user = invitations.existing_account(invitation)
+        new_account = user is None
+        if user is not None and (signed_in_user is None or signed_in_user.pk != user.pk):
+            raise invitations.SignInRequired(invitation)
+        if user is None:
+            user = User(
+                email=invitation.email,
+                first_name=invitation.first_name,
+                last_name=invitation.last_name,
+            )
+            user.set_unusable_password()
+            user.save()
+        elif not user.first_name and not user.last_name and (invitation.first_name or invitation.last_name):
+            user.first_name, user.last_name = invitation.first_name, invitation.last_name
+            user.save(update_fields=["first_name", "last_name"])
+        membership, _created = Membership.objects.get_or_create(user=user, role=invitation.role)
+        if not membership.is_active:
+            membership.is_active = True
+            membership.save(update_fields=["is_active"])
+        _link_to_host(invitation, user)
+        mark_email_verified(user, user.email)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.membership = membership
+        invitation.save(update_fields=["accepted_at", "accepted_by", "membership"])
+        audit.record(
+            actor=actor or membership,
+            action="workplaces.invitation.accept",
+            obj=invitation,
+            summary=user.email,
+        )
+    return invitations.Accepted(
+        invitation=invitation, user=user, membership=membership, new_account=new_account
+    )
+
+
+def mark_email_verified(user: User, email: str) -> None:
+    """The person proved the mailbox (an e-mailed link, an identity provider that vouches for
+    it): later sign-ins by e-mailed code just work. Part of the sign-in writes that call it."""
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        has_primary = EmailAddress.objects.filter(user=user, primary=True).exists()
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=not has_primary)
+    elif not address.verified:
+        address.verified = True
+        address.save(update_fields=["verified"])
+
+
+def _link_to_host(invitation: AccessInvitation, user: User) -> None:
+    """Link the account to what the invitation names; access follows these links only.
+
+    Workplace contact: the organisation's `contact_user` (and its contact e-mail, so the
+    school reaches them there); mentor: the mentor record's `user`.
+    """
+    if invitation.role == Role.STUDENT:
+        # Students are invited for their student record (access.services), not a host.
+        from students.models import Student
+        from students.services import grant_student_access
+
+        student = Student.objects.filter(pk=invitation.student_id).first()
+        if student is not None:
+            grant_student_access(student=student, user=user)
+        return
+
+    organisation = Organisation.objects.select_for_update().get(pk=invitation.organisation_id)
+    if invitation.role == Role.ORG_ADMIN:
+        organisation.contact_user = user
+        organisation.contact_email = user.email
+        fields = ["contact_user", "contact_email"]
+        if not organisation.contact_name:
+            organisation.contact_name = user.get_full_name()
+            fields.append("contact_name")
+        organisation.save(update_fields=fields)
+        return
+    mentor = None
+    if invitation.mentor_id:
+        mentor = Mentor.objects.filter(pk=invitation.mentor_id, organisation=organisation).first()
+    if mentor is None:
+        # The coordinator invited this address as a mentor of this organisation: the record
+        # with that address is the person's, unless it is already another account's.
+        mentor = (
+            Mentor.objects.filter(organisation=organisation, email__iexact=user.email)
+            .filter(Q(user__isnull=True) | Q(user=user))
+            .first()
+        )
+    if mentor is None:
+        mentor = Mentor.objects.create(
+            organisation=organisation,
+            email=user.email,
+            first_name=user.first_name or user.email.split("@")[0],
+            last_name=user.last_name,
+        )
+    mentor.user = user
+    mentor.save(update_fields=["user"])

@@ -35,37 +35,14 @@ from wpl.forms import add_service_errors
 from wpl.ids import parse_id
 from wpl.middleware import SESSION_KEY
 from wpl.validators import parse_weekdays
-from wpl.views import membership_required, permission_required
+from wpl.views import confirm_page, form_page, membership_required, permission_required
 
 FORM_TEMPLATE = "workplaces/form.html"
 
 
-def _form_page(
-    request,
-    *,
-    form,
-    save: Callable[[], object],
-    title: str,
-    back_url: str,
-    success_url,
-    intro="",
-    template=FORM_TEMPLATE,
-):
-    if request.method == "POST" and form.is_valid():
-        try:
-            obj = save()
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect(success_url(obj))
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        template,
-        {"form": form, "title": title, "back_url": back_url, "intro": intro},
-        status=status,
-    )
+def _form_page(request, *, form, save: Callable[[], object], template=FORM_TEMPLATE, **page):
+    """`wpl.views.form_page` with this area's template; an invalid POST answers 400."""
+    return form_page(request, form=form, save=save, template=template, invalid_status=400, **page)
 
 
 def _organisation(request, pk: int) -> Organisation:
@@ -519,16 +496,14 @@ def offer_withdraw(request, pk: int):
     offer = selectors.offer_detail(membership=request.membership, pk=pk)
     if offer is None:
         raise Http404
-    error = None
-    if request.method == "POST":
-        try:
-            services.withdraw_offer(actor=request.membership, offer=offer)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The offer was withdrawn."))
-            return redirect("offer-detail", pk=offer.pk)
-    return render(request, "workplaces/offers/offer_withdraw.html", {"offer": offer, "error": error})
+    return confirm_page(
+        request,
+        act=lambda: services.withdraw_offer(actor=request.membership, offer=offer),
+        template="workplaces/offers/offer_withdraw.html",
+        context={"offer": offer},
+        done=_("The offer was withdrawn."),
+        next_url=reverse("offer-detail", kwargs={"pk": offer.pk}),
+    )
 
 
 # --- host self-service ---------------------------------------------------------------
@@ -610,7 +585,8 @@ def invitation_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            invitation, _token = invitations.create_invitation(
+            invitation, _token = services.create_invitation(
+                actor=request.membership,
                 organisation=data["organisation"],
                 email=data["email"],
                 role=data["role"],
@@ -619,7 +595,6 @@ def invitation_create(request):
                 last_name=data["last_name"],
                 mentor=data["mentor"],
                 message=data["message"],
-                created_by=request.user,
                 base_url=request.build_absolute_uri("/"),
             )
         except ValidationError as error:
@@ -637,17 +612,13 @@ def invitation_revoke(request, pk: int):
     invitation = selectors.invitation(membership=request.membership, pk=pk)
     if invitation is None:
         raise Http404
-    error = None
-    if request.method == "POST":
-        try:
-            invitations.revoke_invitation(invitation=invitation)
-        except ValidationError as exc:
-            error = " ".join(exc.messages)
-        else:
-            messages.success(request, _("The invitation was revoked; its link no longer works."))
-            return redirect("invitation-list")
-    return render(
-        request, "workplaces/offers/invitation_revoke.html", {"invitation": invitation, "error": error}
+    return confirm_page(
+        request,
+        act=lambda: services.revoke_invitation(actor=request.membership, invitation=invitation),
+        template="workplaces/offers/invitation_revoke.html",
+        context={"invitation": invitation},
+        done=_("The invitation was revoked; its link no longer works."),
+        next_url=reverse("invitation-list"),
     )
 
 
@@ -663,7 +634,7 @@ def invite_accept(request, token: str):
     signed_in = request.user if request.user.is_authenticated else None
     if request.method == "POST":
         try:
-            accepted = invitations.accept_invitation(token=token, signed_in_user=signed_in)
+            accepted = services.accept_invitation(actor=None, token=token, signed_in_user=signed_in)
         except invitations.InvitationUnusable as exc:
             return _unusable(request, exc)
         except invitations.SignInRequired:
@@ -681,7 +652,7 @@ def invite_accept(request, token: str):
         if accepted.new_account:
             login(request, accepted.user, backend="django.contrib.auth.backends.ModelBackend")
         request.session[SESSION_KEY] = accepted.membership.pk
-        if accepted.invitation.organisation_id is None:  # a student (access.student_access)
+        if accepted.invitation.organisation_id is None:  # a student (access.services)
             welcome = _("Welcome! You now have access to workplace learning at %(institution)s.") % {
                 "institution": accepted.invitation.institution.name
             }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from rest_framework import serializers
 
 from wpl.validators import parse_weekdays
@@ -37,3 +40,16 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if self.scope is not None:
             return self.scope(membership)
         return self.model.objects.visible_to(membership)
+
+
+class ScopedPrimaryKeyRelatedFieldSchema(OpenApiSerializerFieldExtension):
+    """The schema of a scoped id: the model's primary key (an integer), also in a plain
+    serializer or a list (`many=True`), where drf-spectacular cannot find a model to ask."""
+
+    target_class = ScopedPrimaryKeyRelatedField
+
+    def map_serializer_field(self, auto_schema, direction):
+        model = self.target.model
+        if model is not None:
+            return auto_schema._map_model_field(model._meta.pk, direction)
+        return build_basic_type(OpenApiTypes.INT)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from wpl import permissions, selectors, services
+from wpl.forms import add_service_errors
 from wpl.ids import MAX_ID
 from wpl.start_pages import start_page_context
 
@@ -61,6 +62,52 @@ def permission_required(predicate: permissions.Predicate, *, methods: Sequence[s
         return wrapped
 
     return decorator
+
+
+def form_page(
+    request,
+    *,
+    form,
+    save: Callable[[], object],
+    template: str,
+    title: str,
+    back_url: str,
+    success_url: Callable[[object], str] | None = None,
+    intro: str = "",
+    extra: dict | None = None,
+    invalid_status: int = 200,
+):
+    """The one create/edit page: GET shows the form; a valid POST calls `save()` (a service)
+    and redirects to `success_url(obj)` (else `back_url`) with "Saved."; a refused or invalid
+    POST re-renders what was typed with the errors (`add_service_errors`)."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            obj = save()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success_url(obj) if success_url else back_url)
+    context = {"form": form, "title": title, "back_url": back_url, "intro": intro, **(extra or {})}
+    status = invalid_status if request.method == "POST" else 200
+    return render(request, template, context, status=status)
+
+
+def confirm_page(
+    request, *, act: Callable[[], object], template: str, context: dict, done: str, next_url: str
+):
+    """The one "are you sure?" page: GET shows `template`; POST calls `act()` (a service) and
+    redirects to `next_url` with the message `done`, or shows the service's refusal as `error`."""
+    error = None
+    if request.method == "POST":
+        try:
+            act()
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, done)
+            return redirect(next_url)
+    return render(request, template, {**context, "error": error})
 
 
 @membership_required
