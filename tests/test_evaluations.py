@@ -431,7 +431,7 @@ def test_staff_start_page_has_evaluation_items_within_the_query_budget(
 
     from django.utils import timezone
 
-    from tests.test_home import MAX_QUERIES
+    from tests.fixtures import START_PAGE_MAX_QUERIES as MAX_QUERIES
     from wpl.academic_years import current_academic_year
 
     personas, placement, evaluation = setup

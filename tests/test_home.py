@@ -8,13 +8,14 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import ROLES
 from tests.factories import MembershipFactory
+from tests.fixtures import START_PAGE_MAX_QUERIES
 from wpl.models import Role
 from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 
 # Session, user, memberships, role counts, heartbeat: a start page never needs more.
 # + one per registered start-items provider (meetings, agreements, logbooks) and the unread
 # notifications count in the header.
-MAX_QUERIES = 13  # session, user, memberships, heartbeat, role counts, figures, providers, unread count
+MAX_QUERIES = START_PAGE_MAX_QUERIES  # session, user, memberships, heartbeat, role counts, figures, ...
 
 
 def count_queries(client, path: str = "/") -> int:
