@@ -1,4 +1,4 @@
-"""Start-page items of the agreements app (one query per membership)."""
+"""Start-page items of the agreements app (counted with the other apps' items in one query)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def start_items(membership) -> list[StartItem]:
         version__state=State.SENT,
         status=Signature.Status.PENDING,
         signer_id=membership.user_id,
-    ).count()
+    )  # counted by wpl.registry.start_items together with the other apps' counts
     return [
         StartItem(
             label=_("Agreements to sign"),

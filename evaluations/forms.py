@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from evaluations.models import Reveal, tr
@@ -46,12 +47,28 @@ class RubricJsonForm(forms.Form):
 
 
 class PhrasesForm(forms.Form):
-    phrases = forms.CharField(
-        label=_("Comment bank (one phrase per line)"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=100_000,
-    )
+    """The comment bank: one text area per language (a mentor sees the phrases of the
+    language they use the platform in, Dutch when there are none)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for lang, name in (("nl", _("Dutch")), ("fr", _("French")), ("en", _("English"))):
+            self.fields[f"phrases_{lang}"] = forms.CharField(
+                label=_("Comment bank in %(language)s (one phrase per line)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                max_length=100_000,
+            )
+
+    @staticmethod
+    def initial_for(phrases) -> dict:
+        initial = {"phrases_nl": [], "phrases_fr": [], "phrases_en": []}
+        for p in phrases:
+            initial.setdefault(f"phrases_{p.language}", []).append(p.text)
+        return {k: "\n".join(v) for k, v in initial.items()}
+
+    def by_language(self) -> dict[str, list[str]]:
+        return {lang: self.cleaned_data[f"phrases_{lang}"].splitlines() for lang in ("nl", "fr", "en")}
 
 
 class OpenMomentForm(forms.Form):
@@ -68,19 +85,122 @@ class OpenMomentForm(forms.Form):
         self.fields["programme"].queryset = Programme.objects.visible_to(membership)
 
 
-def _lines(text: str) -> list[list[str]]:
-    return [[part.strip() for part in line.split("|")] for line in text.splitlines() if line.strip()]
+KEY_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+    _("Use letters, digits, - and _ only, no spaces (e.g. final)."),
+)
+LANGUAGE_NAMES = (("nl", _("Dutch")), ("fr", _("French")), ("en", _("English")))
+
+
+class _LabelledRowForm(forms.Form):
+    """One row (a moment or another agreement): a key and a name per language.
+
+    A row left empty is skipped (that is how a row is removed); a filled row needs its key
+    and its Dutch name, French and English are optional (Dutch is shown when missing).
+    """
+
+    label_max = 100
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key"] = forms.CharField(
+            label=_("Key"),
+            max_length=40,
+            required=False,
+            validators=[KEY_VALIDATOR],
+            help_text=_("Short and fixed (e.g. final); the name may change later."),
+        )
+        for lang, name in LANGUAGE_NAMES:
+            self.fields[f"label_{lang}"] = forms.CharField(
+                label=_("Name (%(language)s)") % {"language": name},
+                max_length=self.label_max,
+                required=False,
+            )
+        self.order_fields(["key", "label_nl", "label_fr", "label_en"])
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) for name in ("key", "label_nl", "label_fr", "label_en"))
+
+    def clean(self):
+        data = super().clean()
+        if self.is_blank():
+            return data
+        if not data.get("key") and "key" not in self.errors:
+            self.add_error("key", _("Give this row a key."))
+        if not (data.get("label_nl") or "").strip() and "label_nl" not in self.errors:
+            self.add_error("label_nl", _("Give this row a Dutch name."))
+        return data
+
+    def label(self) -> dict:
+        data = self.cleaned_data
+        return {
+            lang: data[f"label_{lang}"].strip()
+            for lang, _name in LANGUAGE_NAMES
+            if data[f"label_{lang}"].strip()
+        }
+
+    @staticmethod
+    def initial_label(label) -> dict:
+        label = label if isinstance(label, dict) else {"nl": str(label or "")}
+        return {f"label_{lang}": label.get(lang, "") for lang, _name in LANGUAGE_NAMES}
+
+
+class MomentForm(_LabelledRowForm):
+    scored = forms.BooleanField(label=_("Gets a score"), required=False)
+
+    def row(self) -> dict:
+        return {"key": self.cleaned_data["key"], "label": self.label(), "scored": self.cleaned_data["scored"]}
+
+
+class ComponentForm(_LabelledRowForm):
+    label_max = 150
+    share_pct = forms.IntegerField(label=_("Share (%)"), min_value=0, max_value=100, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not self.is_blank() and data.get("share_pct") is None and "share_pct" not in self.errors:
+            self.add_error("share_pct", _("Give the share from 0 to 100."))
+        return data
+
+    def row(self) -> dict:
+        return {
+            "key": self.cleaned_data["key"],
+            "label": self.label(),
+            "share_pct": self.cleaned_data["share_pct"],
+        }
+
+
+class _RowFormSet(forms.BaseFormSet):
+    """Rows with unique keys; empty rows are left out of `rows()`."""
+
+    def _construct_form(self, i, **kwargs):
+        # Every posted row is read, also one equal to the page's initial rows (Django skips
+        # "unchanged" extra rows, which would drop a row typed as it was).
+        kwargs["empty_permitted"] = False
+        return super()._construct_form(i, **kwargs)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        keys = [f.cleaned_data["key"] for f in self.forms if not f.is_blank()]
+        if len(set(keys)) != len(keys):
+            raise forms.ValidationError(_("Every key may appear only once."))
+
+    def rows(self) -> list[dict]:
+        return [f.row() for f in self.forms if not f.is_blank()]
+
+
+MomentFormSet = forms.formset_factory(MomentForm, formset=_RowFormSet, extra=1, max_num=12, validate_max=True)
+ComponentFormSet = forms.formset_factory(
+    ComponentForm, formset=_RowFormSet, extra=1, max_num=12, validate_max=True
+)
 
 
 class SettingsForm(forms.Form):
-    moments = forms.CharField(
-        label=_("Evaluation moments"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=5000,
-        help_text=_(
-            "One per line: key | name | 1 when it gets a score, 0 when not. E.g. final | Eindevaluatie | 1"
-        ),
-    )
+    """Who sees what when and the score procedure; the moments and the other agreements are
+    the rows of `MomentFormSet` and `ComponentFormSet` on the same page."""
+
     student_sees_mentor = forms.ChoiceField(
         label=_("The student sees the mentor's assessment"), choices=Reveal.choices
     )
@@ -91,57 +211,37 @@ class SettingsForm(forms.Form):
     rubric_share_pct = forms.IntegerField(
         label=_("Share of the rubric in the score (%)"), min_value=0, max_value=100
     )
-    components = forms.CharField(
-        label=_("Other agreements that count"),
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        max_length=5000,
-        help_text=_(
-            "One per line: key | name | share (%). E.g. guidance | Aanwezig op begeleidingsmomenten | 10"
-        ),
-    )
 
     @staticmethod
     def initial_for(row) -> dict:
         return {
-            "moments": "\n".join(
-                f"{m['key']} | {tr(m.get('label'))} | {1 if m.get('scored', True) else 0}"
-                for m in row.moments
-            ),
             "student_sees_mentor": row.student_sees_mentor,
             "mentor_sees_student": row.mentor_sees_student,
             "max_score": row.max_score,
             "rubric_share_pct": row.rubric_share_pct,
-            "components": "\n".join(
-                f"{c['key']} | {tr(c.get('label'))} | {c.get('share_pct', 0)}" for c in row.components
-            ),
         }
 
-    def clean_moments(self):
-        moments = []
-        for parts in _lines(self.cleaned_data["moments"]):
-            if len(parts) < 2 or not parts[0] or not parts[1] or len(parts[0]) > 40:
-                raise forms.ValidationError(_("Write each moment as: key | name | 1 or 0."))
-            moments.append(
-                {
-                    "key": parts[0],
-                    "label": {"nl": parts[1][:100]},
-                    "scored": (parts[2] if len(parts) > 2 else "1") != "0",
-                }
-            )
-        return moments
+    @staticmethod
+    def moments_initial(row) -> list[dict]:
+        return [
+            {
+                "key": m["key"],
+                "scored": bool(m.get("scored", True)),
+                **MomentForm.initial_label(m.get("label")),
+            }
+            for m in row.moments
+        ]
 
-    def clean_components(self):
-        components = []
-        for parts in _lines(self.cleaned_data["components"]):
-            try:
-                share = int(parts[2]) if len(parts) > 2 else -1
-            except ValueError:
-                share = -1
-            if len(parts) < 3 or not parts[0] or not parts[1] or not 0 <= share <= 100:
-                raise forms.ValidationError(_("Write each agreement as: key | name | share from 0 to 100."))
-            components.append({"key": parts[0][:40], "label": {"nl": parts[1][:150]}, "share_pct": share})
-        return components
+    @staticmethod
+    def components_initial(row) -> list[dict]:
+        return [
+            {
+                "key": c["key"],
+                "share_pct": c.get("share_pct", 0),
+                **ComponentForm.initial_label(c.get("label")),
+            }
+            for c in row.components
+        ]
 
 
 class ReflectionForm(forms.Form):

@@ -380,6 +380,9 @@ class Evaluation(TenantModel):
         "placements.Placement", on_delete=models.CASCADE, related_name="evaluations"
     )
     moment = models.CharField(_("moment"), max_length=40)
+    # Whether the moment counts for the score (the programme's setting, kept here so lists and
+    # start pages can filter on it; `services.save_settings` keeps it in step until the score).
+    scored = models.BooleanField(_("gets a score"), default=True)
     version = models.ForeignKey(RubricVersion, on_delete=models.PROTECT, related_name="evaluations")
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from evaluations import permissions
 from evaluations.models import (
@@ -135,6 +137,17 @@ def sheet(*, evaluation: Evaluation, membership: Membership) -> Sheet:
     return Sheet(levels=levels, rows=rows, parties=parties)
 
 
+def phrases_for(rubric: Rubric, language: str | None = None) -> list[str]:
+    """The comment bank in the person's language (Dutch when it has none in that language)."""
+    from django.utils import translation
+
+    language = (language or translation.get_language() or "nl")[:2]
+    by_language: dict[str, list[str]] = defaultdict(list)
+    for language_, text in rubric.phrases.values_list("language", "text"):
+        by_language[language_].append(text)
+    return (by_language.get(language) or by_language.get("nl") or [])[:50]
+
+
 def evidence_labels(placement, sheet_: Sheet) -> dict[str, registry.EvidenceOption]:
     """The evidence options of the placement by key (to show linked evidence with a label)."""
     if not any(s and s.evidence for r in sheet_.rows for s in r.scores.values()):
@@ -162,27 +175,81 @@ def version_of(rubric: Rubric, number: int | None) -> RubricVersion | None:
     return versions.order_by("-number").first()
 
 
-# --- start-page figures ----------------------------------------------------------------------
-def todo_counts(membership: Membership) -> dict[str, int]:
-    """One query: what waits on this person (by role)."""
-    from django.db.models import Count
+# --- what waits on whom (start page and the list's `?todo=`) ---------------------------------
+SCORE_DUE_DAYS = 14  # after the meeting, the school publishes the score within two weeks
 
-    qs = Evaluation.objects.visible_to(membership)
+
+def _waiting(key: str) -> Q:
+    """What an evaluation looks like while it waits for step `key`."""
+    open_ = Q(status=Evaluation.Status.OPEN)
+    to_score = Q(status__in=[Evaluation.Status.MET, Evaluation.Status.SCORED], scored=True)
+    if key == "fill_mentor":
+        return open_ & Q(mentor_submitted_at__isnull=True)
+    if key == "fill_student":
+        return open_ & Q(student_submitted_at__isnull=True)
+    if key == "reflect":
+        # After the published score; for a moment without a score, right after the meeting.
+        return Q(status=Evaluation.Status.PUBLISHED) | Q(status=Evaluation.Status.MET, scored=False)
+    if key == "meet":
+        return open_ & Q(mentor_submitted_at__isnull=False)
+    if key == "score":
+        return to_score
+    if key == "meet_late":
+        return open_ & Q(placement__end_date__lt=timezone.localdate())
+    if key == "score_late":
+        return to_score & (
+            Q(placement__end_date__lt=timezone.localdate())
+            | Q(meeting_at__lt=timezone.now() - timedelta(days=SCORE_DUE_DAYS))
+        )
+    raise KeyError(key)
+
+
+def todo_keys(membership: Membership) -> list[str]:
+    """The steps that wait on this person, by role (the keys of `_waiting`)."""
     if permissions.is_mentor(membership):
-        return qs.aggregate(
-            fill=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=True))
-        )
+        return ["fill_mentor"]
     if permissions.is_student(membership):
-        return qs.aggregate(
-            fill=Count("id", filter=Q(status=Evaluation.Status.OPEN, student_submitted_at__isnull=True)),
-            reflect=Count("id", filter=Q(status=Evaluation.Status.PUBLISHED)),
-        )
+        return ["fill_student", "reflect"]
+    if permissions.can_author_rubrics(membership):
+        return ["meet_late", "score_late"]
     if permissions.can_see_rubrics(membership):
-        return qs.aggregate(
-            meet=Count("id", filter=Q(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=False)),
-            score=Count("id", filter=Q(status__in=[Evaluation.Status.MET, Evaluation.Status.SCORED])),
-        )
-    return {}
+        return ["meet", "score"]
+    return []
+
+
+def waiting(membership: Membership, key: str = "") -> QuerySet[Evaluation]:
+    """Evaluations waiting on this person: for step `key`, or for any of their steps."""
+    keys = todo_keys(membership)
+    if key:
+        keys = [key] if key in keys else []
+    q = Q(pk__in=[])
+    for k in keys:
+        q |= _waiting(k)
+    return Evaluation.objects.visible_to(membership).filter(q)
+
+
+def placements_without_evaluation(membership: Membership, academic_year: str):
+    """Placements of the year that started, whose programme has a published rubric, and that
+    have no evaluation open yet (staff open the moments)."""
+    from placements.models import Placement
+
+    published = RubricVersion.objects.filter(
+        status=RubricVersion.Status.PUBLISHED, rubric__programme_id=OuterRef("programme_id")
+    )
+    opened = Evaluation.objects.filter(placement_id=OuterRef("pk"))
+    return (
+        Placement.objects.visible_to(membership)
+        .filter(academic_year=academic_year)
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=timezone.localdate()))
+        .filter(Exists(published), ~Exists(opened))
+    )
+
+
+def todo_counts(membership: Membership) -> dict[str, int]:
+    """What waits on this person, per step (one query; the start page counts these querysets
+    together with the other apps' in `wpl.registry.start_items`)."""
+    querysets = {key: waiting(membership, key) for key in todo_keys(membership)}
+    return dict(zip(querysets, registry.count_together(list(querysets.values())), strict=True))
 
 
 # --- competence overview (portfolio) -----------------------------------------------------------
@@ -196,7 +263,7 @@ class OverviewLine:
     unit: str
     academic_year: str
     comment: str
-    evidence: list
+    evidence: list  # wpl.registry.EvidenceOption: label and link
 
 
 def competence_overview(*, membership: Membership, student) -> list[tuple[str, list[OverviewLine]]]:
@@ -209,16 +276,32 @@ def competence_overview(*, membership: Membership, student) -> list[tuple[str, l
         .select_related("placement__programme", "placement__wpl_unit")
     }
     settings = settings_for_programmes({e.placement.programme_id for e in evaluations.values()})
-    rows = (
+    scores = list(
         CriterionScore.objects.visible_to(membership)
-        .filter(evaluation_id__in=list(evaluations), party=Party.AGREED)
+        .filter(evaluation_id__in=list(evaluations))
         .select_related("criterion__competence", "criterion__role", "criterion__objective", "level")
         .order_by("criterion__order")
     )
+    # The agreed version has no evidence of its own: the evidence is what the mentor and the
+    # student linked to the same criterion (as far as this person may see it), with labels.
+    evidence: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for s in scores:
+        if s.party != Party.AGREED:
+            for key in s.evidence or []:
+                if key not in evidence[(s.evaluation_id, s.criterion_id)]:
+                    evidence[(s.evaluation_id, s.criterion_id)].append(key)
+    labels: dict[int, dict[str, registry.EvidenceOption]] = {}
+    if evidence:
+        placements = {e.placement_id: e.placement for e in evaluations.values()}
+        for pk, placement in placements.items():
+            labels[pk] = {o.key: o for o in registry.evidence_options(placement)}
+    rows = [s for s in scores if s.party == Party.AGREED]
     groups: dict[str, list[OverviewLine]] = defaultdict(list)
     for s in rows:
         e = evaluations[s.evaluation_id]
         c = s.criterion
+        known = labels.get(e.placement_id, {})
+        linked = [known[k] for k in evidence.get((s.evaluation_id, s.criterion_id), []) if k in known]
         heading = str(c.competence or c.role or c.objective or tr(c.title))
         groups[heading].append(
             OverviewLine(
@@ -230,7 +313,7 @@ def competence_overview(*, membership: Membership, student) -> list[tuple[str, l
                 unit=str(e.placement.wpl_unit or e.placement.programme),
                 academic_year=e.placement.academic_year,
                 comment=s.comment,
-                evidence=s.evidence,
+                evidence=linked,
             )
         )
     for lines in groups.values():
@@ -238,16 +321,16 @@ def competence_overview(*, membership: Membership, student) -> list[tuple[str, l
     return sorted(groups.items())
 
 
-def score_rows(*, membership: Membership) -> list[list]:
-    """Published scores for the CSV export and the student information system."""
-    qs = (
-        Evaluation.objects.visible_to(membership)
-        .filter(published_at__isnull=False)
-        .select_related(
-            "placement__student", "placement__programme", "placement__wpl_unit", "placement__organisation"
-        )
-        .order_by("placement__academic_year", "placement__student__last_name", "moment")
-    )
+def score_rows(*, membership: Membership, programme: str = "", academic_year: str = "") -> list[list]:
+    """Published scores for the CSV export (optionally of one programme code and year)."""
+    qs = Evaluation.objects.visible_to(membership).filter(published_at__isnull=False)
+    if programme:
+        qs = qs.filter(placement__programme__code=programme[:50])
+    if academic_year:
+        qs = qs.filter(placement__academic_year=academic_year[:9])
+    qs = qs.select_related(
+        "placement__student", "placement__programme", "placement__wpl_unit", "placement__organisation"
+    ).order_by("placement__academic_year", "placement__student__last_name", "moment")
     return [
         [
             e.placement.student.student_number,

@@ -279,15 +279,20 @@ def publish_version(*, actor: Membership, version: RubricVersion) -> RubricVersi
 
 
 @transaction.atomic
-def save_phrases(*, actor: Membership, rubric: Rubric, lines: list[str], language: str = "nl") -> int:
-    """Replace the rubric's comment bank with `lines` (one phrase each, empty lines skipped)."""
+def save_phrases(*, actor: Membership, rubric: Rubric, phrases: dict[str, list[str]]) -> int:
+    """Replace the rubric's comment bank: per language, one phrase per line (empty lines skipped)."""
     _require(permissions.can_author_rubrics(actor))
-    if language not in LANGUAGES:
+    if not set(phrases) <= set(LANGUAGES):
         raise ValidationError(_("Unknown language."))
-    texts = [line.strip()[:500] for line in lines if line.strip()][:200]
-    _set_phrases(rubric, [{"text": t, "language": language} for t in texts])
-    audit.record(actor=actor, action="evaluations.rubric.phrases", obj=rubric, summary=str(len(texts)))
-    return len(texts)
+    rows = [
+        {"text": line.strip()[:500], "language": language}
+        for language in LANGUAGES
+        for line in phrases.get(language, [])
+        if line.strip()
+    ][:200]
+    _set_phrases(rubric, rows)
+    audit.record(actor=actor, action="evaluations.rubric.phrases", obj=rubric, summary=str(len(rows)))
+    return len(rows)
 
 
 # --- programme settings -------------------------------------------------------------------
@@ -316,6 +321,14 @@ def save_settings(
         errors["rubric_share_pct"] = _("The shares add up to %(total)s %%; they must add up to 100 %%.") % {
             "total": total
         }
+    used = set(
+        Evaluation.objects.filter(placement__programme=programme).values_list("moment", flat=True).distinct()
+    )
+    dropped = sorted(used - set(keys))
+    if dropped and "moments" not in errors:
+        errors["moments"] = _(
+            "Evaluations exist for the moment “%(keys)s”; keep it (you may rename its label)."
+        ) % {"keys": ", ".join(dropped)}
     if errors:
         raise ValidationError(errors)
     found = EvaluationSettings.objects.select_for_update().filter(programme=programme).first()
@@ -328,6 +341,13 @@ def save_settings(
     row.components = components
     row.full_clean(exclude=["institution", "programme"])
     row.save()
+    # Evaluations not scored yet follow whether their moment now counts for the score.
+    for moment in moments:
+        Evaluation.objects.filter(
+            placement__programme=programme,
+            moment=moment["key"],
+            status__in=[Evaluation.Status.OPEN, Evaluation.Status.MET],
+        ).exclude(scored=bool(moment.get("scored", True))).update(scored=bool(moment.get("scored", True)))
     audit.record(actor=actor, action="evaluations.settings.save", obj=row, summary=str(programme))
     return row
 
@@ -358,7 +378,12 @@ def open_evaluation(*, actor: Membership, placement, moment: str) -> Evaluation:
     version = current_version(placement)
     if version is None:
         raise ValidationError(_("This programme has no published rubric yet."))
-    evaluation = Evaluation.objects.create(placement=placement, moment=moment, version=version)
+    evaluation = Evaluation.objects.create(
+        placement=placement,
+        moment=moment,
+        version=version,
+        scored=bool(settings_row.moment(moment).get("scored", True)),
+    )
     audit.record(actor=actor, action="evaluations.open", obj=evaluation, summary=moment)
     _tell_fillers(evaluation)
     _invite_mentor_without_account(actor, placement)
@@ -738,8 +763,8 @@ def publish_score(*, actor: Membership, evaluation: Evaluation) -> Evaluation:
 
 
 def is_scored_moment(evaluation: Evaluation) -> bool:
-    found = EvaluationSettings.for_programme(evaluation.placement.programme).moment(evaluation.moment)
-    return bool(found is None or found.get("scored", True))
+    """Whether the moment counts for the score (the programme's setting, kept on the evaluation)."""
+    return evaluation.scored
 
 
 def can_reflect(evaluation: Evaluation) -> bool:

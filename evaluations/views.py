@@ -41,16 +41,11 @@ def evaluation_list(request):
     """Everyone's evaluations as far as they may see them; `?todo=1` what waits on this person."""
     m = request.membership
     qs = selectors.evaluations_for(membership=m, status=request.GET.get("status", ""))
-    todo = request.GET.get("todo") == "1"
+    # `?todo=1`: everything waiting on me; `?todo=<step>`: what a start-page item counted.
+    todo = request.GET.get("todo", "")[:20]
     if todo:
-        if permissions.is_mentor(m):
-            qs = qs.filter(status=Evaluation.Status.OPEN, mentor_submitted_at__isnull=True)
-        elif permissions.is_student(m):
-            qs = qs.filter(
-                status__in=[Evaluation.Status.OPEN, Evaluation.Status.PUBLISHED], reflection_at__isnull=True
-            )
-        else:
-            qs = qs.exclude(status__in=[Evaluation.Status.PUBLISHED, Evaluation.Status.CLOSED])
+        step = "" if todo == "1" else todo
+        qs = qs.filter(pk__in=selectors.waiting(m, step).values("pk"))
     rows = selectors.list_rows(membership=m, evaluations=qs[:300])
     student = None
     if permissions.is_student(m):
@@ -99,10 +94,19 @@ def open_moment(request):
                 % {"n": opened},
             )
             return redirect("evaluation-list")
+    from django.db.models import Count
+
+    year = current_academic_year()
+    waiting = (
+        selectors.placements_without_evaluation(m, year)
+        .values("programme__name")
+        .annotate(n=Count("id"))
+        .order_by("programme__name")
+    )
     return render(
         request,
         "evaluations/open_moment.html",
-        {"form": form},
+        {"form": form, "waiting": list(waiting), "year": year},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -213,7 +217,7 @@ def fill(request, pk: int):
             "other": Party.STUDENT if party == Party.MENTOR else Party.MENTOR,
             "editable": evaluation.status == Evaluation.Status.OPEN
             and evaluation.submitted_at(party) is None,
-            "phrases": list(evaluation.version.rubric.phrases.all()[:50]),
+            "phrases": selectors.phrases_for(evaluation.version.rubric),
             "evidence_options": options,
             "filled": sheet.filled(party),
         },
@@ -482,7 +486,14 @@ def scores_export(request):
         _("Published on"),
     ]
     return export_response(
-        fmt=CSV, basename="scores", headers=headers, rows=selectors.score_rows(membership=request.membership)
+        fmt=CSV,
+        basename="scores",
+        headers=headers,
+        rows=selectors.score_rows(
+            membership=request.membership,
+            programme=request.GET.get("programme", ""),
+            academic_year=request.GET.get("academic_year", ""),
+        ),
     )
 
 
@@ -496,18 +507,21 @@ def settings_edit(request, pk: int):
     if programme is None:
         raise Http404
     row = EvaluationSettings.for_programme(programme)
-    form = forms.SettingsForm(request.POST or None, initial=forms.SettingsForm.initial_for(row))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        # Translations of labels that exist already are kept when the key stays.
-        old = {mo["key"]: mo for mo in row.moments}
-        for mo in data["moments"]:
-            mo["label"] = {**old.get(mo["key"], {}).get("label", {}), **mo["label"]}
-        old_c = {c["key"]: c for c in row.components}
-        for c in data["components"]:
-            c["label"] = {**old_c.get(c["key"], {}).get("label", {}), **c["label"]}
+    data = request.POST if request.method == "POST" else None
+    form = forms.SettingsForm(data, initial=forms.SettingsForm.initial_for(row))
+    moments = forms.MomentFormSet(data, prefix="moment", initial=forms.SettingsForm.moments_initial(row))
+    components = forms.ComponentFormSet(
+        data, prefix="component", initial=forms.SettingsForm.components_initial(row)
+    )
+    if request.method == "POST" and all([form.is_valid(), moments.is_valid(), components.is_valid()]):
         try:
-            services.save_settings(actor=m, programme=programme, **data)
+            services.save_settings(
+                actor=m,
+                programme=programme,
+                moments=moments.rows(),
+                components=components.rows(),
+                **form.cleaned_data,
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -516,7 +530,7 @@ def settings_edit(request, pk: int):
     return render(
         request,
         "evaluations/settings.html",
-        {"programme": programme, "form": form},
+        {"programme": programme, "form": form, "moments": moments, "components": components},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -610,9 +624,7 @@ def rubric_detail(request, pk: int):
             elif op == "phrases":
                 phrases_form = forms.PhrasesForm(request.POST)
                 if phrases_form.is_valid():
-                    n = services.save_phrases(
-                        actor=m, rubric=rubric, lines=phrases_form.cleaned_data["phrases"].splitlines()
-                    )
+                    n = services.save_phrases(actor=m, rubric=rubric, phrases=phrases_form.by_language())
                     messages.success(request, _("The comment bank holds %(n)s phrases.") % {"n": n})
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -630,9 +642,7 @@ def rubric_detail(request, pk: int):
             "draft": draft,
             "draft_criteria": list(draft.criteria.all()) if draft else [],
             "can_author": permissions.can_author_rubrics(m),
-            "phrases_form": forms.PhrasesForm(
-                initial={"phrases": "\n".join(p.text for p in rubric.phrases.all())}
-            ),
+            "phrases_form": forms.PhrasesForm(initial=forms.PhrasesForm.initial_for(rubric.phrases.all())),
         },
     )
 

@@ -525,8 +525,6 @@ def make_logbook_placement(
     )
 
 
-
-
 def _now():
     from django.utils import timezone
 
@@ -610,7 +608,10 @@ def placement_for_agreement(institution, *, marker: str = "", with_people: bool 
     organisation = OrganisationFactory(institution=institution, name=f"Café Déjà Vu {marker}".strip())
     site = SiteFactory(institution=institution, organisation=organisation)
     mentor = MentorFactory(
-        institution=institution, organisation=organisation, user=mentor_user, first_name="Jürgen",
+        institution=institution,
+        organisation=organisation,
+        user=mentor_user,
+        first_name="Jürgen",
         last_name=f"Peeters{marker}",
     )
     supervisor = MembershipFactory(institution=institution, user=supervisor_user, role=Role.SUPERVISOR)
@@ -676,10 +677,12 @@ def _published_rubric(programme, criteria, levels, weights, wpl_unit, name):
 
 def evaluation_for(placement, *, version=None, moment: str = "final", **kw):
     """An open evaluation of `placement` (with a published rubric of its programme when none is given)."""
-    from evaluations.models import Evaluation
+    from evaluations.models import Evaluation, EvaluationSettings
 
     version = version or published_rubric(placement.programme)
     with tenant_context(placement.institution):
+        found = EvaluationSettings.for_programme(placement.programme).moment(moment)
+        kw.setdefault("scored", bool(found is None or found.get("scored", True)))
         return Evaluation.all_tenants.create(
             institution=placement.institution, placement=placement, moment=moment, version=version, **kw
         )

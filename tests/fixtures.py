@@ -43,6 +43,10 @@ from workplaces.models import (
 from wpl.models import Membership, Role
 from wpl.tenancy import tenant_context
 
+# A start page's query budget (tests/test_home.py; evaluations' staff items must fit in it):
+# session, user, memberships, heartbeat, role counts, figures, providers, unread count.
+START_PAGE_MAX_QUERIES = 13
+
 # --- moved from tests/test_matching_board.py ---------------------------------------------------
 
 

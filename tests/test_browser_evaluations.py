@@ -124,7 +124,8 @@ def test_mentor_student_meeting_score_reflection_on_a_phone(
         # 1. The mentor fills the rubric on a phone (autosaved per criterion), links evidence, submits.
         sign_in(driver, base, mentor.user.email)
         driver.get(base + "/")
-        assert driver.find_elements(By.CSS_SELECTOR, "main a[href$='/evaluations/?todo=1']")  # to-do item
+        to_do = "main a[href$='/evaluations/?todo=fill_mentor']"
+        assert driver.find_elements(By.CSS_SELECTOR, to_do)  # the start page's to-do item
         fill("Sterk", 3, with_evidence=True)
         evaluation.refresh_from_db()
         assert evaluation.mentor_submitted_at is not None

@@ -23,6 +23,7 @@ from evaluations.models import (
 )
 from tests import factories as f
 from tests.conftest import shown
+from wpl import registry
 from wpl.models import AuditEvent, Notification
 from wpl.tenancy import tenant_context
 
@@ -299,6 +300,13 @@ def test_the_whole_evaluation(setup, client_for):
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     csv = supervisor.get(reverse("evaluation-export"))
     assert "17.00" in csv.content.decode("utf-8-sig")
+    export = reverse("evaluation-export")
+    year = placement.academic_year
+    code = placement.programme.code
+    chosen = supervisor.get(f"{export}?programme={code}&academic_year={year}").content.decode("utf-8-sig")
+    assert "17.00" in chosen
+    other = supervisor.get(f"{export}?academic_year=2019-2020").content.decode("utf-8-sig")
+    assert "17.00" not in other
 
 
 def test_visibility_rule_is_a_programme_setting(setup):
@@ -397,12 +405,103 @@ def test_another_institutions_evaluation_answers_404(setup, client_for):
 def test_start_page_items_per_role(setup, client_for):
     personas, placement, evaluation = setup
     with tenant_context(personas.a):
-        assert selectors.todo_counts(personas("a", "mentor"))["fill"] == 1
-        assert selectors.todo_counts(personas("a", "student"))["fill"] == 1
+        assert selectors.todo_counts(personas("a", "mentor")) == {"fill_mentor": 1}
+        assert selectors.todo_counts(personas("a", "student")) == {"fill_student": 1, "reflect": 0}
         Evaluation.objects.filter(pk=evaluation.pk).update(status="scored")
-        assert selectors.todo_counts(personas("a", "supervisor"))["score"] == 1
+        assert selectors.todo_counts(personas("a", "supervisor")) == {"meet": 0, "score": 1}
     page = client_for(personas("a", "supervisor")).get(reverse("home")).content.decode()
     assert shown("Scores to set and publish") in page
+    list_page = client_for(personas("a", "supervisor")).get(reverse("evaluation-list") + "?todo=score")
+    assert list_page.content.decode().count('scope="row"') == 1
+    assert (
+        client_for(personas("a", "supervisor"))
+        .get(reverse("evaluation-list") + "?todo=meet")
+        .content.decode()
+        .count('scope="row"')
+        == 0
+    )
+
+
+def test_staff_start_page_has_evaluation_items_within_the_query_budget(
+    setup, client_for, django_assert_max_num_queries
+):
+    """Coordinators and admins: past-due evaluations and placements without a moment opened,
+    counted with the other apps' start items in one query (tests/test_home.py budget)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.fixtures import START_PAGE_MAX_QUERIES as MAX_QUERIES
+    from wpl.academic_years import current_academic_year
+
+    personas, placement, evaluation = setup
+    today = timezone.localdate()
+    # The evaluation's placement ended without a meeting; a second one met long ago, unscored.
+    ended = f.PlacementFactory(institution=personas.a, programme=placement.programme)
+    late_score = f.evaluation_for(ended, version=evaluation.version)
+    with tenant_context(personas.a):
+        type(placement).objects.filter(pk=placement.pk).update(end_date=today - datetime.timedelta(days=1))
+        Evaluation.objects.filter(pk=late_score.pk).update(
+            status="met", meeting_at=timezone.now() - datetime.timedelta(days=30)
+        )
+    # A placement of this year with no evaluation yet (its programme has a published rubric).
+    f.PlacementFactory(
+        institution=personas.a, programme=placement.programme, academic_year=current_academic_year()
+    )
+    # Another institution's late evaluation is not counted.
+    b_placement = f.PlacementFactory(institution=personas.b, end_date=today - datetime.timedelta(days=3))
+    f.evaluation_for(b_placement)
+    for role in ("coordinator", "institution_admin"):
+        membership = personas("a", role)
+        with tenant_context(personas.a):
+            counts = selectors.todo_counts(membership)
+            assert counts == {"meet_late": 1, "score_late": 1}
+            assert selectors.placements_without_evaluation(membership, current_academic_year()).count() == 1
+        client = client_for(membership)
+        with django_assert_max_num_queries(MAX_QUERIES):
+            page = client.get(reverse("home")).content.decode()
+        assert shown("Evaluations past due: no meeting yet after the placement ended") in page
+        assert shown("Evaluations past due: score not published") in page
+        assert shown("Placements without an evaluation moment opened") in page
+        assert reverse("evaluation-list") + "?todo=meet_late" in page
+        late = client.get(reverse("evaluation-list") + "?todo=meet_late").content.decode()
+        assert late.count('scope="row"') == 1 and str(placement.student) in late
+        opening = client.get(reverse("evaluation-open")).content.decode()
+        assert 'id="placements-waiting"' in opening and placement.programme.name in opening
+
+
+def test_a_moment_without_score_asks_for_the_reflection_after_the_meeting(setup, client_for):
+    personas, placement, evaluation = setup
+    supervisor, student = personas("a", "supervisor"), personas("a", "student")
+    with tenant_context(personas.a):
+        midterm = services.open_evaluation(actor=supervisor, placement=placement, moment="midterm")
+        assert midterm.scored is False  # the default settings: the mid-term gets no score
+        CriterionScore.objects.bulk_create(
+            CriterionScore(evaluation=midterm, party=Party.MENTOR, criterion=c, level=_levels(midterm)[2])
+            for c in _criteria(midterm)
+        )
+        Evaluation.objects.filter(pk=midterm.pk).update(mentor_submitted_at=midterm.created_at)
+        assert selectors.todo_counts(student)["reflect"] == 0
+        services.record_meeting(
+            actor=supervisor,
+            evaluation=midterm,
+            agreed={c.pk: (_levels(midterm)[2].pk, "") for c in _criteria(midterm)},
+            present=["student", "mentor"],
+        )
+        assert selectors.todo_counts(student)["reflect"] == 1
+        # Nothing for the supervisor to score: the moment does not count.
+        assert selectors.todo_counts(supervisor)["score"] == 0
+    client = client_for(student)
+    assert shown("Reflections to write") in client.get(reverse("home")).content.decode()
+    listed = client.get(reverse("evaluation-list") + "?todo=reflect").content.decode()
+    assert listed.count('scope="row"') == 1
+    response = client.post(
+        reverse("evaluation-reflection", kwargs={"pk": midterm.pk}),
+        {"reflection": "Ik leerde mijn planning beter bewaken en vraag nu sneller hulp."},
+    )
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        assert selectors.todo_counts(student)["reflect"] == 0
 
 
 def test_supervisor_list_of_30_students_has_constant_queries(
@@ -447,36 +546,96 @@ def test_open_for_programme_and_settings_page(setup, client_for):
     with tenant_context(personas.a):
         assert Evaluation.objects.filter(moment="midterm").count() == 2
     url = reverse("evaluation-settings", kwargs={"pk": placement.programme_id})
-    assert coordinator.get(url).status_code == 200
-    response = coordinator.post(
-        url,
-        {
-            "moments": "final | Eindevaluatie | 1",
-            "student_sees_mentor": "submitted",
-            "mentor_sees_student": "meeting",
-            "max_score": "20",
-            "rubric_share_pct": "80",
-            "components": "guidance | Begeleiding | 10",
-        },
-    )
+    page = coordinator.get(url).content.decode()
+    # The defaults in every language, each editable.
+    assert 'value="Tussentijdse evaluatie"' in page and 'value="Évaluation intermédiaire"' in page
+    assert 'value="Mid-term evaluation"' in page and 'name="moment-0-label_fr"' in page
+    response = coordinator.post(url, _settings_post(share=80))
     assert response.status_code == 400  # 80 + 10 != 100; the typed text stays
-    assert "Begeleiding" in response.content.decode()
-    response = coordinator.post(
-        url,
-        {
-            "moments": "final | Eindevaluatie | 1",
-            "student_sees_mentor": "submitted",
-            "mentor_sees_student": "meeting",
-            "max_score": "20",
-            "rubric_share_pct": "90",
-            "components": "guidance | Begeleiding | 10",
-        },
-    )
-    assert response.status_code == 302
+    assert "Begeleiding" in response.content.decode() and "Accompagnement" in response.content.decode()
+    response = coordinator.post(url, _settings_post())
+    assert response.status_code == 302, response.content.decode()
     with tenant_context(personas.a):
-        assert (
-            EvaluationSettings.objects.get(programme=placement.programme).student_sees_mentor == "submitted"
-        )
+        row = EvaluationSettings.objects.get(programme=placement.programme)
+        assert row.student_sees_mentor == "submitted"
+        assert row.moments[0] == {
+            "key": "midterm",
+            "label": {"nl": "Tussentijds", "fr": "Mi-parcours", "en": "Mid-term"},
+            "scored": False,
+        }
+        assert row.components == [
+            {"key": "guidance", "label": {"nl": "Begeleiding", "fr": "Accompagnement"}, "share_pct": 10}
+        ]
+
+
+def _settings_post(share: int = 90, moments=None, components=None) -> dict:
+    moments = moments or [
+        ("midterm", "Tussentijds", "Mi-parcours", "Mid-term", False),
+        ("final", "Eindevaluatie", "Évaluation finale", "Final evaluation", True),
+    ]
+    components = components or [("guidance", "Begeleiding", "Accompagnement", "", "10")]
+    data = {
+        "student_sees_mentor": "submitted",
+        "mentor_sees_student": "meeting",
+        "max_score": "20",
+        "rubric_share_pct": str(share),
+        "moment-TOTAL_FORMS": str(len(moments) + 1),
+        "moment-INITIAL_FORMS": "0",
+        "component-TOTAL_FORMS": str(len(components) + 1),
+        "component-INITIAL_FORMS": "0",
+    }
+    for i, (key, nl, fr, en, scored) in enumerate(moments):
+        data.update({f"moment-{i}-key": key, f"moment-{i}-label_nl": nl})
+        data.update({f"moment-{i}-label_fr": fr, f"moment-{i}-label_en": en})
+        if scored:
+            data[f"moment-{i}-scored"] = "on"
+    for i, (key, nl, fr, en, pct) in enumerate(components):
+        data.update({f"component-{i}-key": key, f"component-{i}-label_nl": nl})
+        data.update({f"component-{i}-label_fr": fr, f"component-{i}-label_en": en})
+        data[f"component-{i}-share_pct"] = pct
+    return data
+
+
+def test_settings_form_validates_every_row_and_language(setup, client_for):
+    personas, placement, evaluation = setup  # an open "final" evaluation exists
+    coordinator = client_for(personas("a", "coordinator"))
+    url = reverse("evaluation-settings", kwargs={"pk": placement.programme_id})
+    cases = [
+        # (moments, what the page says)
+        (
+            [("mid term", "Tussentijds", "", "", False)],
+            shown("Use letters, digits, - and _ only, no spaces (e.g. final)."),
+        ),
+        ([("midterm", "", "Mi-parcours", "", False)], shown("Give this row a Dutch name.")),
+        ([("", "Tussentijds", "", "", False)], shown("Give this row a key.")),
+        (
+            [("final", "Eind", "", "", True), ("final", "Nog eens", "", "", True)],
+            shown("Every key may appear only once."),
+        ),
+        ([("midterm", "x" * 101, "", "", False)], "101"),
+        ([("midterm", "Tussentijds", "", "", False)], "final"),  # evaluations exist for "final"
+    ]
+    for moments, message in cases:
+        response = coordinator.post(url, _settings_post(moments=moments))
+        assert response.status_code == 400, moments
+        assert message in response.content.decode(), (moments, message)
+    bad_share = _settings_post(components=[("guidance", "Begeleiding", "", "", "")])
+    assert shown("Give the share from 0 to 100.") in coordinator.post(url, bad_share).content.decode()
+    with tenant_context(personas.a):
+        assert not EvaluationSettings.objects.filter(programme=placement.programme).exists()
+    # The final moment no longer counts: the open evaluation follows, and may be reflected on
+    # after the meeting.
+    moments = [("final", "Eindevaluatie", "Évaluation finale", "Final evaluation", False)]
+    assert coordinator.post(url, _settings_post(moments=moments)).status_code == 302
+    with tenant_context(personas.a):
+        evaluation.refresh_from_db()
+        assert evaluation.scored is False
+        row = EvaluationSettings.objects.get(programme=placement.programme)
+        assert row.moment_label("final") == "Eindevaluatie"
+    from django.utils import translation
+
+    with translation.override("fr"):
+        assert row.moment_label("final") == "Évaluation finale"
 
 
 def test_demo_seeder_shows_every_state(db):
@@ -574,3 +733,130 @@ def test_coordinator_edits_a_criterion_in_a_form(setup, client_for):
     assert coordinator.post(new, {"op": "delete"}).status_code == 302
     with tenant_context(personas.a):
         assert services.draft_of(rubric).criteria.count() == 3
+
+
+def test_migration_copies_whether_a_moment_counts_from_the_settings(setup):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("evaluations.migrations.0002_evaluation_scored")
+    personas, placement, evaluation = setup
+    midterm = f.evaluation_for(placement, version=evaluation.version, moment="midterm")
+    other = f.PlacementFactory(institution=personas.a)
+    custom = f.evaluation_for(other, moment="intake")
+    other_midterm = f.evaluation_for(other, version=custom.version, moment="midterm")
+    with tenant_context(personas.a):
+        EvaluationSettings.objects.create(
+            programme=other.programme,
+            moments=[
+                {"key": "intake", "label": {"nl": "Intake"}, "scored": False},
+                {"key": "midterm", "label": {"nl": "Tussentijds"}, "scored": True},
+            ],
+        )
+        Evaluation.objects.update(scored=True)
+    migration.copy_from_settings(apps, None)
+    scored = dict(Evaluation.all_tenants.values_list("pk", "scored"))
+    assert scored == {evaluation.pk: True, midterm.pk: False, custom.pk: False, other_midterm.pk: True}
+
+
+def test_scores_api_for_the_student_information_system_filters_and_stays_scoped(setup, client_for):
+    personas, placement, evaluation = setup
+    now_scores = {"final_score": Decimal(15), "computed_score": Decimal(15), "max_score": Decimal(20)}
+    with tenant_context(personas.a):
+        Evaluation.objects.filter(pk=evaluation.pk).update(
+            status="published", published_at=evaluation.created_at, **now_scores
+        )
+    other_year = f.PlacementFactory(institution=personas.a, academic_year="2023-2024")
+    old = f.evaluation_for(other_year)  # open, not published
+    f.evaluation_for(f.PlacementFactory(institution=personas.b), status="published", **now_scores)
+    url = reverse("api-evaluation-list")
+    coordinator = client_for(personas("a", "coordinator"))
+
+    def ids(query: str = "", client=coordinator) -> set[int]:
+        response = client.get(url + query, HTTP_ACCEPT="application/json")  # schema-checked
+        assert response.status_code == 200, response.content
+        return {row["id"] for row in response.json()["results"]}
+
+    assert ids() == {evaluation.pk, old.pk}  # B's evaluation is not listed
+    assert ids("?published=true") == {evaluation.pk}
+    assert ids("?published=false") == {old.pk}
+    code = placement.programme.code
+    assert ids(f"?programme={code}&academic_year={placement.academic_year}&published=true") == {evaluation.pk}
+    assert ids("?academic_year=2023-2024") == {old.pk}
+    assert ids("?moment=midterm") == set()
+    row = coordinator.get(url + "?published=true", HTTP_ACCEPT="application/json").json()["results"][0]
+    assert row["student_number"] == placement.student.student_number and row["final_score"] == "15.00"
+    assert row["scored"] is True and "wpl_unit" in row
+    for bad in ("?published=maybe", "?academic_year=2025"):
+        response = coordinator.get(url + bad, HTTP_ACCEPT="application/json")
+        assert response.status_code == 400 and response.json(), bad
+    # The student sees only their own evaluation; a workplace contact none.
+    assert ids(client=client_for(personas("a", "student"))) == {evaluation.pk}
+    assert ids(client=client_for(personas("a", "org_admin"))) == set()
+
+
+def test_comment_bank_per_language(setup, client_for):
+    personas, placement, evaluation = setup
+    rubric = evaluation.version.rubric
+    coordinator = client_for(personas("a", "coordinator"))
+    detail = reverse("rubric-detail", kwargs={"pk": rubric.pk})
+    response = coordinator.post(
+        detail,
+        {
+            "op": "phrases",
+            "phrases_nl": "Werkt nauwkeurig.\n\nNeemt initiatief.",
+            "phrases_fr": "Travaille avec précision.",
+            "phrases_en": "",
+        },
+    )
+    assert response.status_code == 302
+    with tenant_context(personas.a):
+        saved = sorted(rubric.phrases.values_list("language", "text"))
+        assert saved == [
+            ("fr", "Travaille avec précision."),
+            ("nl", "Neemt initiatief."),
+            ("nl", "Werkt nauwkeurig."),
+        ]
+        assert selectors.phrases_for(rubric, "fr") == ["Travaille avec précision."]
+        assert selectors.phrases_for(rubric, "en") == ["Werkt nauwkeurig.", "Neemt initiatief."]  # Dutch
+    page = coordinator.get(detail).content.decode()
+    assert "Travaille avec précision." in page and 'name="phrases_fr"' in page
+    # The mentor's fill page offers the bank in their language.
+    mentor = client_for(personas("a", "mentor"))
+    fill = mentor.get(reverse("evaluation-fill", kwargs={"pk": evaluation.pk})).content.decode()
+    assert '<option value="Werkt nauwkeurig.">' in fill and "Travaille" not in fill
+    # The JSON export carries every language's phrases.
+    with tenant_context(personas.a):
+        exported = rubric_io.export(evaluation.version)["comments"]
+    assert {"text": "Travaille avec précision.", "language": "fr"} in exported
+
+
+def test_competence_overview_shows_the_evidence_linked_to_each_criterion(setup, client_for):
+    personas, placement, evaluation = setup
+    entry = f.LogbookEntryFactory(institution=personas.a, placement=placement, date="2026-10-05")
+    mentor = client_for(personas("a", "mentor"))
+    _fill(mentor, evaluation, 2)
+    first = _criteria(evaluation)[0]
+    url = reverse("evaluation-autosave", kwargs={"pk": evaluation.pk, "criterion": first.pk})
+    level = _levels(evaluation)[2].pk
+    data = {"level": level, "comment": "Zie logboek", "evidence": [f"logbook:{entry.pk}"]}
+    assert mentor.post(url, data, HTTP_HX_REQUEST="true").status_code == 200
+    assert mentor.post(reverse("evaluation-fill", kwargs={"pk": evaluation.pk})).status_code == 302
+    with tenant_context(personas.a):
+        label = next(o.label for o in registry.evidence_options(placement) if o.key == f"logbook:{entry.pk}")
+        services.record_meeting(
+            actor=personas("a", "supervisor"),
+            evaluation=evaluation,
+            agreed={c.pk: (level, "") for c in _criteria(evaluation)},
+            present=["student", "mentor", "supervisor"],
+        )
+        groups = dict(
+            selectors.competence_overview(membership=personas("a", "student"), student=placement.student)
+        )
+    lines = [line for lines in groups.values() for line in lines]
+    assert [[o.key for o in line.evidence] for line in lines] == [[f"logbook:{entry.pk}"], [], []]
+    page = client_for(personas("a", "student")).get(
+        reverse("evaluation-overview", kwargs={"pk": placement.student_id})
+    )
+    assert label in page.content.decode()

@@ -8,13 +8,14 @@ from django.test.utils import CaptureQueriesContext
 
 from tests.conftest import ROLES
 from tests.factories import MembershipFactory
+from tests.fixtures import START_PAGE_MAX_QUERIES
 from wpl.models import Role
 from wpl.permissions import SCHOOL_ROLES, STAFF_ROLES
 
 # Session, user, memberships, role counts, heartbeat: a start page never needs more.
 # + one per registered start-items provider (meetings, agreements, logbooks) and the unread
 # notifications count in the header.
-MAX_QUERIES = 13  # session, user, memberships, heartbeat, role counts, figures, providers, unread count
+MAX_QUERIES = START_PAGE_MAX_QUERIES  # session, user, memberships, heartbeat, role counts, figures, ...
 # These tests run inside a transaction that never commits, so the start page computes its
 # figures on every request (wpl.freshness bypasses the cache for uncommitted writes). Seen
 # again after a commit it needs 3 queries: tests/test_figures_cache.py asserts that.

@@ -46,3 +46,33 @@ def test_start_pages_render_the_list_and_only_the_admin_sees_the_worker(personas
     admin = client_for(personas("a", Role.INSTITUTION_ADMIN)).get("/").content.decode()
     assert 'id="worker-status"' in admin
     assert reverse("institution-settings") in admin  # "give the platform your look" while no logo
+
+
+def test_start_item_counts_given_as_querysets_cost_one_query(personas, django_assert_num_queries):
+    """wpl.registry.start_items counts every provider's queryset counts in a single query."""
+    from wpl import registry
+    from wpl.registry import StartItem
+    from wpl.tenancy import tenant_context
+
+    def provider(membership):
+        members = Membership.objects.filter(is_active=True)
+        return [
+            StartItem(label="coordinators", url="/", count=members.filter(role=Role.COORDINATOR)),
+            StartItem(label="members", url="/", count=members.filter(role__in=[Role.MENTOR, Role.STUDENT])),
+            StartItem(label="none", url="/", count=members.filter(pk=-1)),
+            StartItem(label="empty", url="/", count=members.none()),
+            StartItem(label="kept", url="/", count=members.filter(pk__in=[]), always=True),
+            StartItem(label="plain", url="/", count=7),
+        ]
+
+    coordinator = personas("a", Role.COORDINATOR)
+    saved = list(registry._registry.start_items)
+    registry._registry.start_items[:] = [provider]
+    try:
+        with tenant_context(personas.a), django_assert_num_queries(1):
+            items = {item.label: item.count for item in registry.start_items(coordinator)}
+    finally:
+        registry._registry.start_items[:] = saved
+    # One persona per role in A, plus the mentor shared with B; B's are not counted.
+    # A count of 0 is left out unless the item is kept.
+    assert items == {"coordinators": 1, "members": 3, "plain": 7, "kept": 0}

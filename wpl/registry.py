@@ -4,7 +4,9 @@ Each feature app registers, in its `AppConfig.ready()`:
 - navigation entries (`register_nav`): a label, a URL name and a predicate on the active
   membership that says who sees it;
 - start-page items (`register_start_items`): a function `membership -> list[StartItem]`
-  giving the role's to-do items with counts and links (a fixed number of queries each);
+  giving the role's to-do items with counts and links (a fixed number of queries each; a
+  count given as an unevaluated QuerySet costs no query of its own: the start page counts
+  every provider's querysets together in one query, see `count_together`);
 - demo seeders (`register_demo_seeder`): "module.function" taking an institution, run
   by `wpl.demo.seed_demo()` inside that institution, in `order`;
 - reminder sweeps (`register_reminder_sweep`) and the kinds of reminder a programme can
@@ -19,11 +21,13 @@ The core only iterates over what was registered, so the dependency runs one way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from wpl.models import Membership
 
 MembershipPredicate = Callable[["Membership | None"], bool]
@@ -44,12 +48,14 @@ class StartItem:
     """One line on a start page: something that needs this person now, with a link.
 
     `urgency` is "info", "todo" or "late"; items with a count of 0 are left out unless
-    `always` is set (for a permanent entry such as "My logbook").
+    `always` is set (for a permanent entry such as "My logbook"). `count` may be an
+    unevaluated QuerySet: `start_items()` counts it, with the other providers' querysets,
+    in a single query.
     """
 
     label: str
     url: str
-    count: int | None = None
+    count: int | QuerySet | None = None
     urgency: str = "todo"
     always: bool = False
     order: int = 100
@@ -131,8 +137,36 @@ def nav_entries(membership: Membership | None) -> list[NavEntry]:
     return sorted((e for e in _registry.nav if e.visible(membership)), key=lambda e: e.order)
 
 
+def count_together(querysets: list[QuerySet]) -> list[int]:
+    """The number of rows of each queryset, in one round trip to the database."""
+    if not querysets:
+        return []
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    parts, params = [], []
+    for n, qs in enumerate(querysets):
+        try:
+            sql, qs_params = qs.order_by().values("pk").query.get_compiler(using=qs.db).as_sql()
+        except EmptyResultSet:  # e.g. qs.none(): nothing to ask the database
+            parts.append("0")
+            continue
+        # `sql` is Django's compiled query with its values as separate parameters.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) wpl_count_{n})")  # noqa: S608
+        params.extend(qs_params)
+
+    with connections[querysets[0].db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return [int(value) for value in cursor.fetchone()]
+
+
 def start_items(membership: Membership) -> list[StartItem]:
     items = [item for provider in _registry.start_items for item in provider(membership)]
+    # Counts given as querysets: one query for all providers instead of one each.
+    lazy = [i for i, item in enumerate(items) if hasattr(item.count, "query")]
+    counted = count_together([items[i].count for i in lazy])
+    for i, count in zip(lazy, counted, strict=True):
+        items[i] = replace(items[i], count=count)
     shown = [i for i in items if i.always or i.count is None or i.count > 0]
     return sorted(shown, key=lambda i: (i.urgency != "late", i.order))
 
@@ -295,6 +329,8 @@ def register_workplace_feedback(provider: WorkplaceFeedbackProvider) -> None:
 def workplace_feedback(organisation, membership) -> list[WorkplaceFeedback]:
     rows = [row for provider in _workplace_feedback for row in provider(organisation, membership)]
     return sorted(rows, key=lambda r: (r.academic_year, r.label), reverse=True)
+
+
 # --- insurance ----------------------------------------------------------------------------------
 # The logbook app keeps the school's work-accident insurance (insurer, policy number) and
 # tells other apps: `fn(placement) -> {"insurer": ..., "policy_number": ...}` or {}. The
