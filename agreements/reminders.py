@@ -63,7 +63,11 @@ def remind_unsigned(now: datetime) -> int:
     for start in range(0, len(ids), BATCH):
         versions = list(
             AgreementVersion.objects.filter(pk__in=ids[start : start + BATCH])
-            .select_related("agreement__placement__student", "agreement__placement__supervisor__user")
+            .select_related(
+                "agreement__placement__student",
+                "agreement__placement__organisation",  # the agreement's name in the text
+                "agreement__placement__supervisor__user",
+            )
             .prefetch_related("signatures__signer")
         )
         programme_ids = {v.agreement.placement.programme_id for v in versions}

@@ -106,8 +106,9 @@ def _load(ids: list[int]) -> list[Placement]:
     )
 
 
-def _send(items_by_template: dict[str, list[dict]]) -> int:
-    return sum(len(notify_many(template=t, items=items)) for t, items in items_by_template.items() if items)
+def _send(items: list[dict]) -> int:
+    """One insert for the batch's reminders (the items name their template)."""
+    return len(notify_many(items=items)) if items else 0
 
 
 def remind_not_logged(now: datetime) -> int:
@@ -132,10 +133,8 @@ def remind_not_logged(now: datetime) -> int:
             .values_list("placement_id", "last")
         )
         calendar = WplDayCalendar(placements)
-        items: dict[str, list[dict]] = {
-            "logbooks/notifications/not_logged": [],
-            "logbooks/notifications/not_logged_staff": [],
-        }
+        items: list[dict] = []
+        student_url = reverse("logbook")
         for p in placements:
             days = calendar.days(p)
             since = last.get(p.pk)
@@ -152,13 +151,14 @@ def remind_not_logged(now: datetime) -> int:
                 template = "logbooks/notifications/" + (
                     "not_logged" if role == "student" else "not_logged_staff"
                 )
-                items[template].append(
+                items.append(
                     {
+                        "template": template,
                         "recipient": user,
                         "key": f"logbooks.not_logged:{p.pk}:{since.isoformat() if since else 'never'}:"
                         f"{step}:{recipient_key(user)}",
                         "context": {"placement": p, "missed": missed, "since": since},
-                        "url": reverse("logbook")
+                        "url": student_url
                         if role == "student"
                         else reverse("logbook-placement", args=[p.pk]),
                     }
@@ -200,6 +200,7 @@ def remind_review_waiting(now: datetime) -> int:
                     continue
                 items.append(
                     {
+                        "template": "logbooks/notifications/review_waiting",
                         "recipient": user,
                         "key": f"logbooks.review:{p.pk}:{oldest:%Y%m%dT%H%M%S}:{step}:{recipient_key(user)}",
                         "context": {"placement": p, "waiting": count, "since": since, "role": role},
@@ -208,5 +209,5 @@ def remind_review_waiting(now: datetime) -> int:
                         else reverse("logbook-placement", args=[p.pk]),
                     }
                 )
-        created += _send({"logbooks/notifications/review_waiting": items})
+        created += _send(items)
     return created

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting
 from placements.reminders import Rule, due_steps, rules_for
-from wpl.notifications import notify, notify_many, recipient_key
+from wpl.notifications import notify_many, recipient_key
 from wpl.registry import ReminderKind
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -53,19 +53,22 @@ def sweep_meetings_tomorrow(now: datetime) -> int:
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
         meetings = Meeting.objects.filter(pk__in=batch).prefetch_related("participants__user")
-        items = [
-            {
-                "recipient": p.user,
-                "email_address": p.email,
-                "key": f"meetings.tomorrow:{meeting.pk}:{meeting.sequence}:{recipient_key(p.user, p.email)}",
-                "context": {"meeting": meeting},
-                "url": reverse("meetings-detail", args=[meeting.pk]) if p.user_id else "",
-                "render_key": f"meeting:{meeting.pk}",
-            }
-            for meeting in meetings
-            for p in meeting.participants.all()
-            if p.response != p.Response.DECLINED
-        ]
+        items = []
+        for meeting in meetings:
+            url = reverse("meetings-detail", args=[meeting.pk])
+            prefix = f"meetings.tomorrow:{meeting.pk}:{meeting.sequence}"
+            items += [
+                {
+                    "recipient": p.user,
+                    "email_address": p.email,
+                    "key": f"{prefix}:{recipient_key(p.user, p.email)}",
+                    "context": {"meeting": meeting},
+                    "url": url if p.user_id else "",
+                    "render_key": f"meeting:{meeting.pk}",
+                }
+                for p in meeting.participants.all()
+                if p.response != p.Response.DECLINED
+            ]
         created += len(notify_many(template="meetings/notifications/tomorrow", items=items))
     return created
 
@@ -84,9 +87,13 @@ def _minutes_recipient(meeting: Meeting, role: str):
 
 
 def sweep_minutes_due(now: datetime) -> int:
-    """Meetings that took place without minutes: the organiser first, then the next steps."""
+    """Meetings that took place without minutes: the organiser first, then the next steps.
+
+    In batches of meetings, like `sweep_meetings_tomorrow`: a fixed number of queries per
+    batch (the meetings with their people, the programmes' rules, one insert).
+    """
     today = now.astimezone(BRUSSELS).date()
-    meetings = list(
+    ids = list(
         Meeting.objects.filter(
             status=Meeting.Status.PLANNED,
             ends_at__lt=now,
@@ -94,36 +101,45 @@ def sweep_minutes_due(now: datetime) -> int:
             ends_at__gte=now - timedelta(days=MINUTES_HORIZON_DAYS),
             minutes_at__isnull=True,
         )
-        .select_related("organiser", "placement__supervisor__user", "placement__mentor__user")
         .order_by("pk")
-    )
-    rules = rules_for(
-        {m.placement.programme_id for m in meetings if m.placement_id},
-        "meetings.minutes",
-        default=MINUTES_DEFAULT,
+        .values_list("pk", flat=True)
     )
     created = 0
-    for meeting in meetings:
-        rule = (
-            rules.get(meeting.placement.programme_id, MINUTES_DEFAULT)
-            if meeting.placement_id
-            else MINUTES_DEFAULT
+    for start in range(0, len(ids), BATCH):
+        meetings = list(
+            Meeting.objects.filter(pk__in=ids[start : start + BATCH])
+            .select_related("organiser", "placement__supervisor__user", "placement__mentor__user")
+            .order_by("pk")
         )
-        held_on = meeting.ends_at.astimezone(BRUSSELS).date()
-        for step, role, due in due_steps(
-            rule, nth_day=lambda n, d=held_on: d + timedelta(days=n), today=today
-        ):
-            user = _minutes_recipient(meeting, role)
-            if user is None:
-                continue
-            created += (
-                notify(
-                    recipient=user,
-                    key=f"meetings.minutes-due:{meeting.pk}:{step}:{recipient_key(user)}",
-                    template="meetings/notifications/minutes_due",
-                    context={"meeting": meeting, "due": due},
-                    url=reverse("meetings-detail", args=[meeting.pk]),
-                )
-                is not None
+        rules = rules_for(
+            {m.placement.programme_id for m in meetings if m.placement_id},
+            "meetings.minutes",
+            default=MINUTES_DEFAULT,
+        )
+        items = []
+        for meeting in meetings:
+            rule = (
+                rules.get(meeting.placement.programme_id, MINUTES_DEFAULT)
+                if meeting.placement_id
+                else MINUTES_DEFAULT
             )
+            held_on = meeting.ends_at.astimezone(BRUSSELS).date()
+            url = reverse("meetings-detail", args=[meeting.pk])
+            for step, role, due in due_steps(
+                rule, nth_day=lambda n, d=held_on: d + timedelta(days=n), today=today
+            ):
+                user = _minutes_recipient(meeting, role)
+                if user is None:
+                    continue
+                items.append(
+                    {
+                        "recipient": user,
+                        "key": f"meetings.minutes-due:{meeting.pk}:{step}:{recipient_key(user)}",
+                        "context": {"meeting": meeting, "due": due},
+                        "url": url,
+                        # The text names the meeting and the due date, not the person.
+                        "render_key": f"meeting:{meeting.pk}:{due.isoformat()}",
+                    }
+                )
+        created += len(notify_many(template="meetings/notifications/minutes_due", items=items))
     return created

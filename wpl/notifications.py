@@ -15,9 +15,9 @@ from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -27,6 +27,9 @@ from wpl.models import Institution, Notification, User
 # A row not delivered this long after it was created is retried by the sweep.
 RETRY_AFTER = timedelta(seconds=settings.WPL_NOTIFICATION_RETRY_SECONDS)
 MAX_EMAIL_ATTEMPTS = 5
+# E-mails per delivery task (one mail connection each).
+DELIVERY_BATCH = 200
+KEYS_PER_QUERY = 500  # keys per IN (...) list: well inside every database's parameter limit
 
 
 def recipient_language(user: User | None) -> str:
@@ -108,33 +111,66 @@ def _address(n: Notification) -> str:
     return n.recipient.email if n.recipient_id and n.recipient.email else n.email
 
 
-def deliver(*, notification_id: int) -> bool:
-    """Send one notification's e-mail if it has not gone out yet. Idempotent.
+def _message(n: Notification, address: str, connection) -> EmailMessage:
+    body = n.body
+    if n.url:
+        body = f"{body}\n\n{absolute_url(n.url)}"
+    message = EmailMessage(n.subject, body, sender_for(n.institution), [address], connection=connection)
+    if n.attachment_name:
+        message.attach(n.attachment_name, n.attachment_content, n.attachment_mimetype or "text/plain")
+    return message
 
-    The row is locked while sending, so two workers never send the same mail; it is
-    marked sent in the same transaction, after the mail server accepted it.
+
+def deliver(*, notification_id: int) -> bool:
+    """Send one notification's e-mail if it has not gone out yet. Idempotent."""
+    return deliver_many(notification_ids=[notification_id]) == 1
+
+
+def deliver_many(*, notification_ids: list[int]) -> int:
+    """Send a batch of notifications' e-mails over one mail connection; how many went out.
+
+    The batch is read in one query. Each row is then claimed and marked sent by a single
+    ``UPDATE ... WHERE email_sent_at IS NULL`` in its own transaction, which commits only
+    after the mail server accepted the message: the row stays locked while it is sent (a
+    second worker waits, then finds it sent and skips it), and a worker that dies before
+    the commit leaves it unsent for the retry sweep. A failed send rolls the claim back,
+    counts an attempt and stops the batch (the retry sweep takes the rest).
     """
-    with transaction.atomic():
-        n = (
-            # Lock only the notification row: the recipient is an outer join (it may be
-            # empty), which PostgreSQL cannot lock.
-            Notification.objects.select_for_update(of=("self",))
-            .filter(pk=notification_id, channel=Notification.Channel.EMAIL, email_sent_at__isnull=True)
-            .select_related("recipient", "institution")
-            .first()
+    rows = list(
+        Notification.objects.filter(
+            pk__in=notification_ids,
+            channel=Notification.Channel.EMAIL,
+            email_sent_at__isnull=True,
+            email_attempts__lt=MAX_EMAIL_ATTEMPTS,
         )
-        if n is None or not _address(n) or n.email_attempts >= MAX_EMAIL_ATTEMPTS:
-            return False
-        Notification.objects.filter(pk=n.pk).update(email_attempts=n.email_attempts + 1)
-        body = n.body
-        if n.url:
-            body = f"{body}\n\n{absolute_url(n.url)}"
-        message = EmailMessage(n.subject, body, sender_for(n.institution), [_address(n)])
-        if n.attachment_name:
-            message.attach(n.attachment_name, n.attachment_content, n.attachment_mimetype or "text/plain")
-        message.send()
-        Notification.objects.filter(pk=n.pk).update(email_sent_at=timezone.now())
-    return True
+        .select_related("recipient", "institution")
+        .order_by("pk")
+    )
+    if not rows:
+        return 0
+    sent = 0
+    with get_connection() as connection:  # one connection (SMTP session) for the batch
+        for n in rows:
+            address = _address(n)
+            if not address:
+                continue
+            message = _message(n, address, connection)
+            unsent = Notification.objects.filter(
+                pk=n.pk, email_sent_at__isnull=True, email_attempts__lt=MAX_EMAIL_ATTEMPTS
+            )
+            try:
+                with transaction.atomic():
+                    claimed = unsent.update(
+                        email_sent_at=timezone.now(), email_attempts=F("email_attempts") + 1
+                    )
+                    if not claimed:
+                        continue  # another worker sent it meanwhile
+                    message.send()
+            except Exception:
+                unsent.update(email_attempts=F("email_attempts") + 1)
+                raise
+            sent += 1
+    return sent
 
 
 def pending_ids(*, now=None) -> list[int]:
@@ -239,7 +275,7 @@ def set_digest(*, user: User, frequency: str) -> None:
 
 def notify_many(
     *,
-    template: str,
+    template: str = "",
     items: list[dict],
     email: bool = True,
 ) -> list[int]:
@@ -247,16 +283,27 @@ def notify_many(
 
     Each item has `recipient` (User or None), `email_address`, `key`, `context`, `url` and
     optionally `render_key`: items with the same render_key and language share one
-    rendering (e.g. every participant of one meeting). Occasions already notified are
-    skipped (the unique key decides, also against a concurrent run); the new rows' e-mails
-    go out in batches after commit. Returns the ids of the rows created.
+    rendering (e.g. every participant of one meeting), and `template`, for a batch that
+    mixes texts (one insert for all of them). Occasions already notified are skipped
+    before anything is rendered (the unique key decides, also against a concurrent run);
+    the new rows are inserted with ON CONFLICT DO NOTHING in one transaction and their
+    e-mails go out in batches of DELIVERY_BATCH after commit. Returns the ids of the rows
+    created. Costs a fixed number of queries per batch, whatever its size.
     """
     institution_id = tenancy.require_institution_id()
-    keys = {item["key"][:200] for item in items}
-    existing = set(Notification.objects.filter(key__in=keys).values_list("key", flat=True))
+    keys = list({item["key"][:200] for item in items})
+    existing: set[str] = set()
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        existing.update(
+            Notification.objects.filter(key__in=keys[start : start + KEYS_PER_QUERY]).values_list(
+                "key", flat=True
+            )
+        )
     rendered: dict[tuple, tuple[str, str]] = {}
     rows, seen = [], set()
-    kind = template.rsplit("/", 1)[-1][:80]
+    # One creation time for the whole batch: it tells this call's rows from a concurrent
+    # run's when reading back what was really inserted.
+    stamp = timezone.now()
     for item in items:
         key = item["key"][:200]
         if key in existing or key in seen:
@@ -267,12 +314,15 @@ def notify_many(
         if recipient is None and not address:
             continue
         language = recipient_language(recipient)
-        cache_key = (item.get("render_key") or key, language)
+        item_template = item.get("template") or template
+        if not item_template:
+            raise ValueError("notify_many: give a template (for the call or for each item)")
+        cache_key = (item_template, item.get("render_key") or key, language)
         if cache_key not in rendered:
             with translation.override(language):
                 ctx = {"recipient": recipient, "url": item.get("url", ""), **(item.get("context") or {})}
-                subject = " ".join(render_to_string(f"{template}_subject.txt", ctx).split())[:255]
-                body = render_to_string(f"{template}_body.txt", ctx).strip()
+                subject = " ".join(render_to_string(f"{item_template}_subject.txt", ctx).split())[:255]
+                body = render_to_string(f"{item_template}_body.txt", ctx).strip()
             rendered[cache_key] = (subject, body)
         subject, body = rendered[cache_key]
         rows.append(
@@ -281,24 +331,18 @@ def notify_many(
                 recipient=recipient,
                 email=address[:254],
                 key=key,
-                kind=kind,
+                kind=item_template.rsplit("/", 1)[-1][:80],
                 subject=subject,
                 body=body,
                 url=item.get("url", ""),
                 channel=Notification.Channel.EMAIL if email else Notification.Channel.IN_APP,
+                created_at=stamp,
             )
         )
     if not rows:
         return []
     with transaction.atomic():
-        Notification.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        # ignore_conflicts gives no ids back: read the rows this call really created
-        # (a concurrent run may have won some keys; those it sends itself).
-        created = list(
-            Notification.objects.filter(
-                key__in=[r.key for r in rows], created_at__gte=min(r.created_at for r in rows)
-            ).values_list("pk", "recipient__notification_digest", "recipient_id")
-        )
+        created = _insert_batch(rows)
     immediate = [pk for pk, digest, rid in created if rid is None or digest == "immediate"]
     if email and immediate:
         from wpl.tasks import deliver_notifications, enqueue_on_commit
@@ -312,4 +356,18 @@ def notify_many(
     return [pk for pk, _, _ in created]
 
 
-DELIVERY_BATCH = 200
+def _insert_batch(rows: list[Notification]) -> list[tuple[int, str | None, int | None]]:
+    """Insert a batch (ON CONFLICT DO NOTHING on the unique key); the rows really created.
+
+    Runs inside the caller's transaction. Every row carries the same `created_at`, so
+    reading back the keys with that time finds this call's rows and not the ones a
+    concurrent run inserted first (that run sends those): (id, recipient's digest, recipient id).
+    """
+    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    keys = [r.key for r in rows]
+    created = []
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        created += Notification.objects.filter(
+            key__in=keys[start : start + KEYS_PER_QUERY], created_at=rows[0].created_at
+        ).values_list("pk", "recipient__notification_digest", "recipient_id")
+    return created

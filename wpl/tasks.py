@@ -93,9 +93,13 @@ def deliver_notification(*, institution_id: int, notification_id: int) -> bool:
 @tenant_task(name="wpl.tasks.deliver_pending_notifications")
 def deliver_pending_notifications(*, institution_id: int) -> int:
     """Retry the e-mails a dead worker or a failed mail server left unsent."""
-    from wpl.notifications import deliver, pending_ids
+    from wpl.notifications import DELIVERY_BATCH, deliver_many, pending_ids
 
-    return sum(deliver(notification_id=pk) for pk in pending_ids())
+    ids = pending_ids()
+    return sum(
+        deliver_many(notification_ids=ids[start : start + DELIVERY_BATCH])
+        for start in range(0, len(ids), DELIVERY_BATCH)
+    )
 
 
 @shared_task(name="wpl.tasks.send_digests")
@@ -122,7 +126,8 @@ def send_institution_digests(*, institution_id: int, frequency: str) -> int:
 
 @tenant_task(name="wpl.tasks.deliver_notifications", acks_late=True)
 def deliver_notifications(*, institution_id: int, notification_ids: list[int]) -> int:
-    """Send a batch of notifications' e-mails (each one a no-op when it already went out)."""
-    from wpl.notifications import deliver
+    """Send a batch of notifications' e-mails over one mail connection (each one a no-op
+    when it already went out)."""
+    from wpl.notifications import deliver_many
 
-    return sum(deliver(notification_id=pk) for pk in notification_ids)
+    return deliver_many(notification_ids=notification_ids)
