@@ -109,6 +109,7 @@ def remind_unsigned(now: datetime) -> int:
                         {
                             "recipient": user,
                             "key": f"agreements.unsigned:{version.pk}:{step}:{recipient_key(user)}",
+                            "subject_key": f"version:{version.pk}",  # names the agreement only
                             "context": {
                                 "agreement": str(version.agreement),
                                 "version": version.number,

@@ -254,11 +254,15 @@ def _sweep(ids: list[int]) -> Counter:
 
 
 def _reset_pools(app) -> None:
-    """Publish through the broker just configured (Celery caches its connection pools)."""
+    """Publish through the broker just configured (Celery caches its connection pools, and
+    kombu keeps producer pools per broker in a registry of its own)."""
+    from kombu import pools
+
     if app._pool is not None:
         app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
+    pools.reset()
 
 
 @contextlib.contextmanager

@@ -154,6 +154,8 @@ def remind_not_logged(now: datetime) -> int:
                 items.append(
                     {
                         "template": template,
+                        # The student's subject is always the same; the staff's names the student.
+                        "subject_key": "student" if role == "student" else f"placement:{p.pk}",
                         "recipient": user,
                         "key": f"logbooks.not_logged:{p.pk}:{since.isoformat() if since else 'never'}:"
                         f"{step}:{recipient_key(user)}",
@@ -201,6 +203,7 @@ def remind_review_waiting(now: datetime) -> int:
                 items.append(
                     {
                         "template": "logbooks/notifications/review_waiting",
+                        "subject_key": f"placement:{p.pk}",  # names the student, not the recipient
                         "recipient": user,
                         "key": f"logbooks.review:{p.pk}:{oldest:%Y%m%dT%H%M%S}:{step}:{recipient_key(user)}",
                         "context": {"placement": p, "waiting": count, "since": since, "role": role},

@@ -283,8 +283,9 @@ def notify_many(
 
     Each item has `recipient` (User or None), `email_address`, `key`, `context`, `url` and
     optionally `render_key`: items with the same render_key and language share one
-    rendering (e.g. every participant of one meeting), and `template`, for a batch that
-    mixes texts (one insert for all of them). Occasions already notified are skipped
+    rendering (e.g. every participant of one meeting), `subject_key` the same for the
+    subject alone (a subject that does not name the recipient), and `template`, for a
+    batch that mixes texts (one insert for all of them). Occasions already notified are skipped
     before anything is rendered (the unique key decides, also against a concurrent run);
     the new rows are inserted with ON CONFLICT DO NOTHING in one transaction and their
     e-mails go out in batches of DELIVERY_BATCH after commit. Returns the ids of the rows
@@ -300,6 +301,7 @@ def notify_many(
             )
         )
     rendered: dict[tuple, tuple[str, str]] = {}
+    subjects: dict[tuple, str] = {}
     rows, seen = [], set()
     # One creation time for the whole batch: it tells this call's rows from a concurrent
     # run's when reading back what was really inserted.
@@ -318,12 +320,15 @@ def notify_many(
         if not item_template:
             raise ValueError("notify_many: give a template (for the call or for each item)")
         cache_key = (item_template, item.get("render_key") or key, language)
+        subject_key = (item_template, item.get("subject_key") or cache_key, language)
         if cache_key not in rendered:
             with translation.override(language):
                 ctx = {"recipient": recipient, "url": item.get("url", ""), **(item.get("context") or {})}
-                subject = " ".join(render_to_string(f"{item_template}_subject.txt", ctx).split())[:255]
+                if subject_key not in subjects:
+                    subject = render_to_string(f"{item_template}_subject.txt", ctx)
+                    subjects[subject_key] = " ".join(subject.split())[:255]
                 body = render_to_string(f"{item_template}_body.txt", ctx).strip()
-            rendered[cache_key] = (subject, body)
+            rendered[cache_key] = (subjects[subject_key], body)
         subject, body = rendered[cache_key]
         rows.append(
             Notification(
