@@ -11,12 +11,19 @@ Texts are Django templates rendered in the recipient's language:
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import functools
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -273,6 +280,148 @@ def set_digest(*, user: User, frequency: str) -> None:
     user.notification_digest = frequency
 
 
+# --- batches of notifications for the reminder sweeps ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What a batch needs of a recipient with an account: read with `people()` in one
+    query (no model instance). `language` is already `recipient_language()`."""
+
+    pk: int
+    email: str
+    language: str
+    digest: str
+    short_name: str
+
+    def get_short_name(self) -> str:
+        return self.short_name
+
+
+def _person(user: User) -> Person:
+    return Person(
+        user.pk, user.email, recipient_language(user), user.notification_digest, user.get_short_name()
+    )
+
+
+def people(user_ids) -> dict[int, Person]:
+    """The recipients of a batch by user id (one query per KEYS_PER_QUERY ids)."""
+    available = {code for code, _ in settings.LANGUAGES}
+    found: dict[int, Person] = {}
+    ids = sorted({pk for pk in user_ids if pk is not None})
+    for start in range(0, len(ids), KEYS_PER_QUERY):
+        rows = User.objects.filter(pk__in=ids[start : start + KEYS_PER_QUERY]).values_list(
+            "pk", "email", "preferred_language", "notification_digest", "first_name"
+        )
+        for pk, email, language, digest, first_name in rows:
+            language = language if language in available else settings.LANGUAGE_CODE
+            found[pk] = Person(pk, email, language, digest, first_name or email)
+    return found
+
+
+# A slot of a stencil: private-use characters around its number, with an "&" that shows
+# whether the template escaped the value at that place ("&amp;") or not ("&").
+_SLOT = re.compile("\ue000(\\d+)&(amp;)?\ue001")
+
+
+@functools.lru_cache(maxsize=4096)
+def _stencil(template_name: str, language: str, literals: tuple, slots: tuple[str, ...]) -> tuple:
+    """A template rendered once with markers for the `slots`: (text, (slot, escaped), text, ...).
+
+    `literals` decide the text's shape (counts choosing a plural, dates, roles in `if`s) and
+    are rendered as they are; every slot is a plain string filled in per notification. The
+    output is the one `render_to_string()` gives with the real values, as long as the
+    template only prints a slot (no filter on it: a mangled marker raises ValueError).
+    """
+    context: dict = {}
+    values = [(name, value) for name, value in literals]
+    values += [(name, f"\ue000{index}&\ue001") for index, name in enumerate(slots)]
+    for dotted, value in values:
+        *path, last = dotted.split(".")
+        node = context
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    with translation.override(language):
+        text = render_to_string(template_name, context)
+    parts = _SLOT.split(text)
+    pieces = []
+    for index, part in enumerate(parts):
+        kind = index % 3
+        if kind == 0:
+            if "\ue000" in part or "\ue001" in part:
+                raise ValueError(f"{template_name}: a filter changed a slot; pass that value as a literal")
+            pieces.append(part)
+        elif kind == 1:
+            pieces.append((int(part), parts[index + 1] is not None))
+    return tuple(pieces)
+
+
+def _fill(stencil: tuple, values: list[str]) -> str:
+    return "".join(
+        piece if type(piece) is str else (html.escape(values[piece[0]]) if piece[1] else values[piece[0]])
+        for piece in stencil
+    )
+
+
+def render_text(template: str, language: str, context: dict, text: dict[str, str]) -> tuple[str, str]:
+    """(subject, body) of `template` as `notify()` renders them, for a batch: the template is
+    rendered once per language and `context` (literal values, hashable; dotted names for
+    attributes, e.g. ``"meeting.starts_at"``) and the strings of `text` are filled in
+    (dotted names too, e.g. ``"placement.student"``; escaped where the template escapes).
+    An empty string in `text` is rendered as a literal (so ``{% if %}`` sees it)."""
+    literals = list(context.items())
+    slots, values = [], []
+    for name, value in text.items():
+        if value:
+            slots.append(name)
+            values.append(value)
+        else:
+            literals.append((name, value))
+    literals.sort(key=lambda kv: kv[0])
+    key = (tuple(literals), tuple(slots))
+    subject = _fill(_stencil(f"{template}_subject.txt", language, *key), values)
+    body = _fill(_stencil(f"{template}_body.txt", language, *key), values)
+    return " ".join(subject.split())[:255], body.strip()
+
+
+_deliveries: contextvars.ContextVar[list | None] = contextvars.ContextVar("wpl_deliveries", default=None)
+
+
+@contextlib.contextmanager
+def deferred_delivery() -> Iterator[None]:
+    """Queue the e-mails of every `notify_many()` inside the block at its end, in batches of
+    DELIVERY_BATCH (a sweep run publishes a few delivery tasks, not one per sweep and batch).
+
+    The rows are committed before: a worker that dies before the end leaves them unsent
+    for the retry sweep (`deliver_pending_notifications`), as with any lost task."""
+    pending: list[int] = []
+    token = _deliveries.set(pending)
+    try:
+        yield
+    finally:
+        _deliveries.reset(token)
+        _queue_delivery(pending)
+
+
+def _queue_delivery(ids: list[int]) -> None:
+    if not ids:
+        return
+    collecting = _deliveries.get()
+    if collecting is not None:
+        collecting.extend(ids)
+        return
+    from wpl.tasks import deliver_notifications, enqueue_on_commit
+
+    institution_id = tenancy.require_institution_id()
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        enqueue_on_commit(
+            deliver_notifications,
+            institution_id=institution_id,
+            notification_ids=ids[start : start + DELIVERY_BATCH],
+        )
+
+
 def notify_many(
     *,
     template: str = "",
@@ -281,14 +430,19 @@ def notify_many(
 ) -> list[int]:
     """`notify()` for a sweep's batch: the same guarantees, a few queries per batch.
 
-    Each item has `recipient` (User or None), `email_address`, `key`, `context`, `url` and
-    optionally `render_key`: items with the same render_key and language share one
-    rendering (e.g. every participant of one meeting), `subject_key` the same for the
-    subject alone (a subject that does not name the recipient), and `template`, for a
-    batch that mixes texts (one insert for all of them). Occasions already notified are skipped
-    before anything is rendered (the unique key decides, also against a concurrent run);
-    the new rows are inserted with ON CONFLICT DO NOTHING in one transaction and their
-    e-mails go out in batches of DELIVERY_BATCH after commit. Returns the ids of the rows
+    Each item has `recipient` (a User, a `Person` from `people()`, or None), `email_address`,
+    `key`, `url`, optionally `template` (for a batch that mixes texts: one insert for all of
+    them), and its text in one of two ways:
+    - `text` (strings filled into the template, e.g. names) and `context` (literal, hashable
+      values: counts, dates, roles): rendered with `render_text()`, one rendering per
+      template, language and context for the whole process; ``recipient.get_short_name``
+      is filled in from the recipient;
+    - or only `context` (any objects) for a full rendering, shared by the items with the
+      same `render_key` and language (and, for the subject alone, `subject_key`).
+    Occasions already notified are skipped before anything is rendered (the unique key
+    decides, also against a concurrent run); the new rows are inserted with ON CONFLICT DO
+    NOTHING in one transaction and their e-mails go out in batches of DELIVERY_BATCH after
+    commit (or at the end of a `deferred_delivery()` block). Returns the ids of the rows
     created. Costs a fixed number of queries per batch, whatever its size.
     """
     institution_id = tenancy.require_institution_id()
@@ -302,77 +456,95 @@ def notify_many(
         )
     rendered: dict[tuple, tuple[str, str]] = {}
     subjects: dict[tuple, str] = {}
-    rows, seen = [], set()
-    # One creation time for the whole batch: it tells this call's rows from a concurrent
-    # run's when reading back what was really inserted.
-    stamp = timezone.now()
+    rows, digests, seen = [], {}, set()
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    channel = Notification.Channel.EMAIL if email else Notification.Channel.IN_APP
     for item in items:
         key = item["key"][:200]
         if key in existing or key in seen:
             continue
         seen.add(key)
         recipient = item.get("recipient")
+        if recipient is not None and not isinstance(recipient, Person):
+            original, recipient = recipient, _person(recipient)
+        else:
+            original = recipient
         address = recipient.email if recipient is not None else item.get("email_address", "").strip()
         if recipient is None and not address:
             continue
-        language = recipient_language(recipient)
+        language = recipient.language if recipient is not None else settings.LANGUAGE_CODE
         item_template = item.get("template") or template
         if not item_template:
             raise ValueError("notify_many: give a template (for the call or for each item)")
-        cache_key = (item_template, item.get("render_key") or key, language)
-        subject_key = (item_template, item.get("subject_key") or cache_key, language)
-        if cache_key not in rendered:
-            with translation.override(language):
-                ctx = {"recipient": recipient, "url": item.get("url", ""), **(item.get("context") or {})}
-                if subject_key not in subjects:
-                    subject = render_to_string(f"{item_template}_subject.txt", ctx)
-                    subjects[subject_key] = " ".join(subject.split())[:255]
-                body = render_to_string(f"{item_template}_body.txt", ctx).strip()
-            rendered[cache_key] = (subjects[subject_key], body)
-        subject, body = rendered[cache_key]
+        if "text" in item:
+            text = {"recipient.get_short_name": recipient.short_name if recipient is not None else "",
+                    **item["text"]}  # fmt: skip
+            subject, body = render_text(item_template, language, item.get("context") or {}, text)
+        else:
+            cache_key = (item_template, item.get("render_key") or key, language)
+            subject_key = (item_template, item.get("subject_key") or cache_key, language)
+            if cache_key not in rendered:
+                with translation.override(language):
+                    ctx = {"recipient": original, "url": item.get("url", ""), **(item.get("context") or {})}
+                    if subject_key not in subjects:
+                        subject = render_to_string(f"{item_template}_subject.txt", ctx)
+                        subjects[subject_key] = " ".join(subject.split())[:255]
+                    body = render_to_string(f"{item_template}_body.txt", ctx).strip()
+                rendered[cache_key] = (subjects[subject_key], body)
+            subject, body = rendered[cache_key]
+        digests[key] = recipient.digest if recipient is not None else "immediate"
         rows.append(
-            Notification(
-                institution_id=institution_id,
-                recipient=recipient,
-                email=address[:254],
-                key=key,
-                kind=item_template.rsplit("/", 1)[-1][:80],
-                subject=subject,
-                body=body,
-                url=item.get("url", ""),
-                channel=Notification.Channel.EMAIL if email else Notification.Channel.IN_APP,
-                created_at=stamp,
+            (
+                institution_id,
+                recipient.pk if recipient is not None else None,
+                address[:254],
+                key,
+                item_template.rsplit("/", 1)[-1][:80],
+                subject,
+                body,
+                item.get("url", ""),
+                channel,
+                stamp,
             )
         )
     if not rows:
         return []
     with transaction.atomic():
         created = _insert_batch(rows)
-    immediate = [pk for pk, digest, rid in created if rid is None or digest == "immediate"]
-    if email and immediate:
-        from wpl.tasks import deliver_notifications, enqueue_on_commit
-
-        for start in range(0, len(immediate), DELIVERY_BATCH):
-            enqueue_on_commit(
-                deliver_notifications,
-                institution_id=institution_id,
-                notification_ids=immediate[start : start + DELIVERY_BATCH],
-            )
-    return [pk for pk, _, _ in created]
+    if email:
+        _queue_delivery([pk for pk, key in created if digests[key] == "immediate"])
+    return [pk for pk, _ in created]
 
 
-def _insert_batch(rows: list[Notification]) -> list[tuple[int, str | None, int | None]]:
-    """Insert a batch (ON CONFLICT DO NOTHING on the unique key); the rows really created.
+_INSERT_COLUMNS = (
+    "institution_id", "recipient_id", "email", "key", "kind", "subject", "body", "url", "channel",
+    "created_at", "attachment_name", "attachment_mimetype", "attachment_content", "email_attempts",
+)  # fmt: skip
+INSERT_BATCH = 500
 
-    Runs inside the caller's transaction. Every row carries the same `created_at`, so
-    reading back the keys with that time finds this call's rows and not the ones a
-    concurrent run inserted first (that run sends those): (id, recipient's digest, recipient id).
+
+def _insert_batch(rows: list[tuple]) -> list[tuple[int, str]]:
+    """Insert a batch, skipping keys already there; (id, key) of the rows really created.
+
+    Rows are (institution_id, recipient_id, email, key, kind, subject, body, url, channel,
+    created_at as the database takes it), all of the active institution. One
+    ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` per INSERT_BATCH rows (PostgreSQL and
+    SQLite >= 3.35), inside the caller's transaction: a key a concurrent run inserted first
+    is not returned (that run sends it), so every row is sent by exactly one run.
     """
-    Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    keys = [r.key for r in rows]
-    created = []
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        created += Notification.objects.filter(
-            key__in=keys[start : start + KEYS_PER_QUERY], created_at=rows[0].created_at
-        ).values_list("pk", "recipient__notification_digest", "recipient_id")
+    table = connection.ops.quote_name(Notification._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _INSERT_COLUMNS)
+    placeholder = "(" + ", ".join(["%s"] * len(_INSERT_COLUMNS)) + ")"
+    created: list[tuple[int, str]] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            chunk = rows[start : start + INSERT_BATCH]
+            params = [value for row in chunk for value in (*row, "", "", "", 0)]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([placeholder] * len(chunk))} "  # noqa: S608
+                "ON CONFLICT DO NOTHING RETURNING id, key",
+                params,
+            )
+            created += cursor.fetchall()
+    created.sort()
     return created

@@ -73,13 +73,18 @@ def sweep_institutions() -> int:
 
 @tenant_task(name="wpl.tasks.run_reminder_sweeps")
 def run_reminder_sweeps(*, institution_id: int) -> dict[str, int]:
-    """Run every registered reminder sweep for one institution; each is idempotent."""
+    """Run every registered reminder sweep for one institution; each is idempotent.
+
+    The e-mails of the whole run are queued at its end, a few delivery tasks for the
+    institution (each sweep's rows are committed by then; see `deferred_delivery`)."""
     from django.utils import timezone
 
     from wpl import registry
+    from wpl.notifications import deferred_delivery
 
     now = timezone.now()
-    return {name: sweep(now) for name, sweep in registry.reminder_sweeps().items()}
+    with deferred_delivery():
+        return {name: sweep(now) for name, sweep in registry.reminder_sweeps().items()}
 
 
 @tenant_task(name="wpl.tasks.deliver_notification", acks_late=True)
