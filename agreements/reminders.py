@@ -14,14 +14,13 @@ from __future__ import annotations
 import os
 from datetime import datetime, timedelta
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, AgreementVersion, Signature, SigningPolicy, State
 from placements.reminders import due_steps, rules_for
 from wpl.models import Membership, Role
-from wpl.notifications import notify_many, people
+from wpl.notifications import notify_many, people, url_for_id
 from wpl.registry import ReminderKind
 
 BATCH = int(os.environ.get("WPL_SWEEP_BATCH", "500"))
@@ -89,6 +88,7 @@ def remind_unsigned(now: datetime) -> int:
     kinds = dict(Agreement._meta.get_field("kind").flatchoices)
     parties = dict(Signature._meta.get_field("party").flatchoices)
     coordinators: list[int] | None = None
+    sign_url, detail_url = url_for_id("agreement-sign"), url_for_id("agreement-detail")
     created = 0
     for start in range(0, len(versions), BATCH):
         items, user_ids = [], set()
@@ -120,9 +120,7 @@ def remind_unsigned(now: datetime) -> int:
                     recipients = coordinators
                 else:
                     recipients = []
-                url = reverse(
-                    "agreement-sign" if role == "signer" else "agreement-detail", args=[agreement_id]
-                )
+                url = (sign_url if role == "signer" else detail_url)(agreement_id)
                 for user_id in recipients:
                     user_ids.add(user_id)
                     items.append(

@@ -32,7 +32,7 @@ from logbooks.models import Absence, Entry, LogbookSettings
 from placements.models import Placement
 from placements.reminders import Rule, due_steps, rules_for
 from placements.wpl_days import WplDayCalendar, count_between, nth_day_after
-from wpl.notifications import notify_many, people
+from wpl.notifications import notify_many, people, url_for_id
 from wpl.registry import ReminderKind
 
 BATCH = int(os.environ.get("WPL_SWEEP_BATCH", "500"))
@@ -168,7 +168,7 @@ def remind_not_logged(now: datetime) -> int:
         .values_list("placement_id", "last")
     )
     calendar = WplDayCalendar(placements)
-    student_url = reverse("logbook")
+    student_url, placement_url = reverse("logbook"), url_for_id("logbook-placement")
     created = 0
     for start in range(0, len(placements), BATCH):
         items: list[dict] = []
@@ -199,7 +199,7 @@ def remind_not_logged(now: datetime) -> int:
                         f"{step}:u{user_id}",
                         "context": {"missed": missed, "since": since},
                         "text": {"placement.student": p.student, "placement.organisation": p.organisation},
-                        "url": student_url if student else reverse("logbook-placement", args=[p.pk]),
+                        "url": student_url if student else placement_url(p.pk),
                     }
                 )
         created += _send(items, user_ids)
@@ -225,7 +225,7 @@ def remind_review_waiting(now: datetime) -> int:
     rules = _rules(
         {p.programme_id for p in placements.values()}, REVIEW, "review_backlog_days", REVIEW_STEPS, 3
     )
-    review_url = reverse("logbook-review")
+    review_url, placement_url = reverse("logbook-review"), url_for_id("logbook-placement")
     created = 0
     for start in range(0, len(waiting), BATCH):
         items: list[dict] = []
@@ -250,7 +250,7 @@ def remind_review_waiting(now: datetime) -> int:
                         "key": f"logbooks.review:{p.pk}:{oldest:%Y%m%dT%H%M%S}:{step}:u{user_id}",
                         "context": {"waiting": count, "since": since, "role": role},
                         "text": {"placement.student": p.student},
-                        "url": review_url if role == "mentor" else reverse("logbook-placement", args=[p.pk]),
+                        "url": review_url if role == "mentor" else placement_url(p.pk),
                     }
                 )
         created += _send(items, user_ids)

@@ -11,12 +11,11 @@ import os
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from meetings.models import Meeting, Participant
 from placements.reminders import Rule, due_steps, rules_for
-from wpl.notifications import notify_many, people
+from wpl.notifications import notify_many, people, url_for_id
 from wpl.registry import ReminderKind
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
@@ -67,6 +66,7 @@ def sweep_meetings_tomorrow(now: datetime) -> int:
             "user_id", "email",
         )
     )  # fmt: skip
+    detail_url = url_for_id("meetings-detail")
     created, items, in_batch, previous = 0, [], 0, None
     for meeting_id, sequence, title, location, starts_at, user_id, email in rows:
         if meeting_id != previous:
@@ -83,7 +83,7 @@ def sweep_meetings_tomorrow(now: datetime) -> int:
                 + (f"u{user_id}" if user_id is not None else email.strip().lower()),
                 "context": {"meeting.starts_at": starts_at},
                 "text": {"meeting.title": title, "meeting.location": location},
-                "url": reverse("meetings-detail", args=[meeting_id]) if user_id else "",
+                "url": detail_url(meeting_id) if user_id else "",
             }
         )
     return created + _tomorrow(items)
@@ -118,6 +118,7 @@ def sweep_minutes_due(now: datetime) -> int:
     )  # fmt: skip
     if not meetings:
         return 0
+    detail_url = url_for_id("meetings-detail")
     rules = rules_for({m[6] for m in meetings if m[5]}, "meetings.minutes", default=MINUTES_DEFAULT)
     created = 0
     for start in range(0, len(meetings), BATCH):
@@ -141,7 +142,7 @@ def sweep_minutes_due(now: datetime) -> int:
                         # The text names the meeting and its date, not the person.
                         "context": {"meeting.starts_at": starts_at},
                         "text": {"meeting.title": title},
-                        "url": reverse("meetings-detail", args=[pk]),
+                        "url": detail_url(pk),
                     }
                 )
         if items:
