@@ -334,7 +334,22 @@ def url_for_id(name: str):
 
 # A slot of a stencil: private-use characters around its number, with an "&" that shows
 # whether the template escaped the value at that place ("&amp;") or not ("&").
-_SLOT = re.compile("\ue000(\\d+)&(amp;)?\ue001")
+_SLOT = re.compile("\ue000(\\d+)&(amp;)?z*\ue001")
+
+
+def _render_marked(
+    template_name: str, language: str, literals: tuple, slots: tuple[str, ...], pad: str
+) -> list:
+    context: dict = {}
+    values = list(literals) + [(name, f"\ue000{index}&{pad}\ue001") for index, name in enumerate(slots)]
+    for dotted, value in values:
+        *path, last = dotted.split(".")
+        node = context
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    with translation.override(language):
+        return _SLOT.split(render_to_string(template_name, context))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -343,29 +358,20 @@ def _stencil(template_name: str, language: str, literals: tuple, slots: tuple[st
 
     `literals` decide the text's shape (counts choosing a plural, dates, roles in `if`s) and
     are rendered as they are; every slot is a plain string filled in per notification. The
-    output is the one `render_to_string()` gives with the real values, as long as the
-    template only prints a slot (no filter on it: a mangled marker raises ValueError).
+    output is the one `render_to_string()` gives with the real values as long as the
+    template only prints a slot: it is rendered a second time with longer markers, and a
+    text that changed (a filter or a test on a slot's value) raises ValueError.
     """
-    context: dict = {}
-    values = [(name, value) for name, value in literals]
-    values += [(name, f"\ue000{index}&\ue001") for index, name in enumerate(slots)]
-    for dotted, value in values:
-        *path, last = dotted.split(".")
-        node = context
-        for part in path:
-            node = node.setdefault(part, {})
-        node[last] = value
-    with translation.override(language):
-        text = render_to_string(template_name, context)
-    parts = _SLOT.split(text)
+    parts = _render_marked(template_name, language, literals, slots, "")
+    if parts != _render_marked(template_name, language, literals, slots, "zzzz") or any(
+        "\ue000" in part or "\ue001" in part for part in parts[::3]
+    ):
+        raise ValueError(f"{template_name}: a filter or test on a filled-in value; pass it as a literal")
     pieces = []
     for index, part in enumerate(parts):
-        kind = index % 3
-        if kind == 0:
-            if "\ue000" in part or "\ue001" in part:
-                raise ValueError(f"{template_name}: a filter changed a slot; pass that value as a literal")
+        if index % 3 == 0:
             pieces.append(part)
-        elif kind == 1:
+        elif index % 3 == 1:
             pieces.append((int(part), parts[index + 1] is not None))
     return tuple(pieces)
 
