@@ -345,7 +345,7 @@ def _crash_on_batch(number: int):
 
     def crashing(rows, **kwargs):
         result = original(rows, **kwargs)
-        institution_id = rows[0].institution_id
+        institution_id = rows[0][0]  # (institution_id, recipient_id, ...)
         calls[institution_id] += 1
         if calls[institution_id] == number:
             raise SimulatedCrash(f"batch {number} of institution {institution_id}")
