@@ -206,6 +206,9 @@ class AgreementVersion(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     final_at = models.DateTimeField(null=True, blank=True)
+    # When the integrity check last re-read the stored files (a rolling check: see
+    # services.check_integrity); empty: never.
+    integrity_checked_at = models.DateTimeField(null=True, blank=True)
 
     objects, all_tenants = scoped_managers(VersionQuerySet)
 
@@ -213,6 +216,9 @@ class AgreementVersion(TenantModel):
         ordering = ["agreement", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_number")
+        ]
+        indexes = [
+            models.Index(fields=["institution", "integrity_checked_at"], name="agreement_version_integrity")
         ]
         verbose_name = _("agreement version")
         verbose_name_plural = _("agreement versions")

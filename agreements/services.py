@@ -7,12 +7,15 @@ membership as `actor`; each records an audit event.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -257,6 +260,7 @@ def send_for_signature(*, actor: Membership, version: AgreementVersion) -> Agree
     version.pdf_file = storage.save(institution_id=version.institution_id, data=pdf)
     version.pdf_sha256 = storage.sha256(pdf)
     version.sent_at = timezone.now()
+    version.integrity_checked_at = None  # a new file: the integrity check reads it first
     version.save()
     audit.record(
         actor=actor,
@@ -605,6 +609,7 @@ def _make_final(version: AgreementVersion, data: bytes, *, sealed: bool) -> None
     version.final_sha256 = storage.sha256(data)
     version.sealed = sealed
     version.final_at = timezone.now()
+    version.integrity_checked_at = None  # a new file: the integrity check reads it first
     for old in version.agreement.versions.filter(state=State.FINAL).exclude(pk=version.pk):
         transition(old, State.SUPERSEDED)
         old.save(update_fields=["state"])
@@ -782,12 +787,29 @@ def save_template(
 
 
 # --- integrity ---------------------------------------------------------------------------
+# A rolling check: each tick (the sweep runs every minute) re-reads at most INTEGRITY_BATCH
+# versions' files, those checked longest ago (never checked first), and none checked less
+# than INTEGRITY_INTERVAL ago; so every stored document is re-read about once a day
+# without reading the whole store every minute.
+INTEGRITY_BATCH = int(os.environ.get("WPL_INTEGRITY_BATCH", "20"))
+INTEGRITY_INTERVAL = timedelta(days=1)
+
+
 def check_integrity(now=None) -> int:
-    """Recompute the hash of every stored document; record and report each mismatch once."""
+    """Recompute the hashes of the stored documents due for a check (see INTEGRITY_BATCH);
+    record and report each mismatch once. Returns the number of new mismatches."""
+    now = now or timezone.now()
+    versions = list(
+        AgreementVersion.objects.exclude(pdf_file="", final_file="")
+        .filter(Q(integrity_checked_at__isnull=True) | Q(integrity_checked_at__lte=now - INTEGRITY_INTERVAL))
+        .order_by(F("integrity_checked_at").asc(nulls_first=True), "pk")
+        .select_related("agreement")[:INTEGRITY_BATCH]
+    )
+    if not versions:
+        return 0
     found = 0
-    versions = AgreementVersion.objects.exclude(pdf_file="", final_file="").select_related("agreement")
     admins = None
-    for version in versions.iterator():
+    for version in versions:
         for name, expected in (
             (version.pdf_file, version.pdf_sha256),
             (version.final_file, version.final_sha256),
@@ -817,6 +839,7 @@ def check_integrity(now=None) -> int:
                     context={"agreement": str(version.agreement), "version": version.number},
                     url=reverse("agreement-detail", args=[version.agreement_id]),
                 )
+    AgreementVersion.objects.filter(pk__in=[v.pk for v in versions]).update(integrity_checked_at=now)
     return found
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import documents, rendering, seal, selectors, services, storage
 from agreements.models import (
@@ -438,15 +440,62 @@ def test_tampered_stored_file_is_detected_and_reported_once(world, media):
     agreement = draft(world)
     services.send_for_signature(actor=world["coordinator"], version=agreement.current)
     version = sign_all(agreement, world)
-    assert services.check_integrity() == 0
+    now = timezone.now()
+    assert services.check_integrity(now) == 0
     path = media / version.final_file
     path.write_bytes(path.read_bytes() + b"\n% changed")
-    assert services.check_integrity() == 1
+    assert services.check_integrity(now) == 0  # checked today already: not re-read
+    tomorrow = now + services.INTEGRITY_INTERVAL
+    assert services.check_integrity(tomorrow) == 1
     assert IntegrityIssue.objects.get().version == version
-    assert services.check_integrity() == 0  # reported once
+    assert services.check_integrity(tomorrow + services.INTEGRITY_INTERVAL) == 0  # reported once
     assert Notification.objects.filter(key__startswith="agreements:integrity:").exists()
     page = login(world["coordinator"]).get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
     assert "hash" in page
+
+
+def test_integrity_check_rolls_over_the_store_oldest_first_in_bounded_batches(
+    world, media, monkeypatch, django_assert_max_num_queries
+):
+    """Each tick re-reads at most INTEGRITY_BATCH versions' files, never-checked and longest
+    unchecked first, none twice within INTEGRITY_INTERVAL; a newly stored file goes first."""
+    monkeypatch.setattr(services, "INTEGRITY_BATCH", 2)
+    agreement = draft(world)
+    for number in range(2, 6):
+        data = f"%PDF-1.4 version {number}".encode()
+        AgreementVersion.objects.create(
+            agreement=agreement, number=number, state=State.SENT,
+            pdf_file=storage.save(institution_id=agreement.institution_id, data=data),
+            pdf_sha256=storage.sha256(data),
+        )  # fmt: skip
+    read = []
+    real_read = storage.read
+    monkeypatch.setattr(storage, "read", lambda name: read.append(name) or real_read(name))
+
+    def checked_at(when) -> set[int]:
+        return set(
+            AgreementVersion.objects.filter(integrity_checked_at=when).values_list("number", flat=True)
+        )
+
+    now = timezone.now()
+    with django_assert_max_num_queries(2):  # the batch, the update (no mismatch)
+        assert services.check_integrity(now) == 0
+    assert len(read) == 2 and checked_at(now) == {2, 3}
+    later = now + timedelta(hours=1)
+    assert services.check_integrity(later) == 0
+    assert checked_at(later) == {4, 5}  # the ones never checked before the ones checked
+    read.clear()
+    assert services.check_integrity(now + timedelta(hours=2)) == 0
+    assert read == []  # each was checked less than a day ago
+    # A version that gets a new file is checked at the next tick.
+    version = AgreementVersion.objects.get(agreement=agreement, number=5)
+    services._make_final(version, b"%PDF-1.4 signed", sealed=False)
+    assert services.check_integrity(now + timedelta(hours=3)) == 0
+    assert checked_at(now + timedelta(hours=3)) == {5} and len(read) == 2  # its PDF and its final file
+    # A day later the oldest checks come first again, two per tick.
+    tomorrow = now + services.INTEGRITY_INTERVAL
+    assert services.check_integrity(tomorrow) == 0
+    assert checked_at(tomorrow) == {2, 3}
 
 
 def test_verification_page(world, personas):

@@ -72,6 +72,41 @@ def test_delivery_is_idempotent_and_sweep_retries_what_a_dead_worker_left(person
     assert len(mail.outbox) == 1
 
 
+def test_a_batch_goes_out_over_one_connection_each_mail_once(personas, monkeypatch):
+    roles = ["student", "mentor", "supervisor", "coordinator"]
+    with tenant_context(personas.a):
+        items = [
+            {"recipient": personas("a", role).user, "key": f"batch:{role}", "subject_key": "same",
+             "context": {"subject": "Onderwerp", "body": f"Tekst voor {role}"}}
+            for role in roles
+        ]  # fmt: skip
+        ids = notifications.notify_many(template="wpl/notifications/message", items=items)
+        assert len(ids) == 4
+        # The same keys again: nothing new (the unique key decides).
+        assert notifications.notify_many(template="wpl/notifications/message", items=items) == []
+        opened = []
+        real = notifications.get_connection
+        monkeypatch.setattr(notifications, "get_connection", lambda: opened.append(1) or real())
+        assert notifications.deliver_many(notification_ids=ids) == 4
+        assert notifications.deliver_many(notification_ids=ids) == 0  # a redelivered task
+    assert len(opened) == 1 and len(mail.outbox) == 4  # no connection when nothing is left
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(personas("a", r).user.email for r in roles)
+    assert not Notification.all_tenants.filter(pk__in=ids, email_sent_at__isnull=True).exists()
+
+
+def test_a_failed_send_stays_unsent_and_counts_an_attempt(personas, monkeypatch):
+    n = _notify(personas)
+
+    def refuse(self, fail_silently=False):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(notifications.EmailMessage, "send", refuse)
+    with tenant_context(personas.a), pytest.raises(OSError):
+        notifications.deliver(notification_id=n.pk)
+    n.refresh_from_db()
+    assert n.email_sent_at is None and n.email_attempts == 1
+
+
 def test_in_app_only_and_digest_recipients_get_no_immediate_mail(personas, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     n = _notify(personas, email=False)

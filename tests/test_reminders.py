@@ -7,14 +7,24 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from logbooks import reminders
 from placements.reminders import ReminderRule
 from placements.wpl_days import WplDayCalendar, nth_day_after
-from tests.factories import AbsenceFactory, LogbookEntryFactory, make_logbook_placement
+from tests.factories import (
+    AbsenceFactory,
+    LogbookEntryFactory,
+    MembershipFactory,
+    ProgrammeFactory,
+    UserFactory,
+    in_tenant,
+    make_logbook_placement,
+)
 from wpl import registry
-from wpl.models import Notification
+from wpl.models import Notification, Role
 from wpl.tasks import run_reminder_sweeps
 from wpl.tenancy import tenant_context
 
@@ -183,3 +193,117 @@ def test_one_run_per_institution_with_its_id(personas, placement, settings):
     assert not Notification.all_tenants.filter(key__startswith=f"logbooks.not_logged:{other.pk}:").exists()
     again = run_reminder_sweeps.apply(kwargs={"institution_id": personas.a.pk}).get()
     assert sum(again.values()) == 0
+
+
+# --- the sweeps cost a fixed number of queries per batch ----------------------------------
+SWEEPS = (
+    "logbooks.not_logged",
+    "logbooks.review_waiting",
+    "meetings.tomorrow",
+    "meetings.minutes",
+    "agreements.unsigned",
+)
+
+
+@in_tenant
+def _add_due_placements(institution, *, programme, count: int) -> None:
+    """`count` placements with one of everything due (as in bench/reminders_bench.py):
+    even ones never logged, odd ones with an entry waiting for review for 20 days; each
+    with a trialogue tomorrow (three participants), a meeting held 10 days ago without
+    minutes, and an agreement sent 20 days ago that the mentor and school did not sign."""
+    from agreements.models import Agreement, AgreementVersion, Signature
+    from meetings.models import Meeting, Participant
+
+    now = timezone.now()
+    for i in range(count):
+        supervisor = MembershipFactory(institution=institution, role=Role.SUPERVISOR)
+        p = make_logbook_placement(
+            institution,
+            student_user=UserFactory(),
+            mentor_user=UserFactory(),
+            supervisor=supervisor,
+            programme=programme,
+        )
+        if i % 2:
+            LogbookEntryFactory(
+                institution=institution,
+                placement=p,
+                date=timezone.localdate() - timedelta(days=1),
+                submitted_at=now - timedelta(days=20),
+            )
+        people = [("student", p.student.user), ("workplace", p.mentor.user), ("school", supervisor.user)]
+        tomorrow = now + timedelta(hours=20)
+        meeting = Meeting.objects.create(
+            placement=p,
+            kind="trialogue",
+            title="Trialoog",
+            starts_at=tomorrow,
+            ends_at=tomorrow + timedelta(hours=1),
+        )
+        Participant.objects.bulk_create(
+            Participant(meeting=meeting, user=user, name=user.first_name, role=party)
+            for party, user in people
+        )
+        held = now - timedelta(days=10)
+        Meeting.objects.create(
+            placement=p, kind="supervision", title="Supervisie", starts_at=held - timedelta(hours=1),
+            ends_at=held, organiser=supervisor.user,
+        )  # fmt: skip
+        version = AgreementVersion.objects.create(
+            agreement=Agreement.objects.create(placement=p), state="sent", sent_at=now - timedelta(days=20)
+        )
+        Signature.objects.bulk_create(
+            Signature(version=version, party=party, order=order, signer=user, signer_name=user.first_name,
+                      status="accepted" if party == "student" else "pending")
+            for order, (party, user) in enumerate(people)
+        )  # fmt: skip
+
+
+def _run_counted(institution, name: str) -> tuple[int, int]:
+    """(reminders created, queries) of one sweep over everything due."""
+    sweep = registry.reminder_sweeps()[name]
+    with tenant_context(institution), CaptureQueriesContext(connection) as queries:
+        created = sweep(timezone.now())
+    return created, len(queries.captured_queries)
+
+
+def _clear(institution) -> None:
+    with tenant_context(institution):
+        Notification.objects.all().delete()
+
+
+@pytest.mark.parametrize("name", SWEEPS)
+def test_a_sweeps_query_count_does_not_grow_with_the_placements(
+    personas, name, django_assert_max_num_queries
+):
+    programme = ProgrammeFactory(institution=personas.a)
+    _add_due_placements(personas.a, programme=programme, count=2)
+    few, few_queries = _run_counted(personas.a, name)
+    assert few > 0
+    _add_due_placements(personas.a, programme=programme, count=6)
+    _clear(personas.a)
+    with django_assert_max_num_queries(few_queries):
+        many, many_queries = _run_counted(personas.a, name)
+    assert many > few * 3  # four times the placements, four times the reminders
+    assert many_queries == few_queries
+    # A re-run finds everything sent: nothing new, and no more queries either.
+    with django_assert_max_num_queries(few_queries):
+        assert _run_counted(personas.a, name)[0] == 0
+
+
+def test_every_kind_due_in_one_run_is_sent_once(personas):
+    programme = ProgrammeFactory(institution=personas.a)
+    _add_due_placements(personas.a, programme=programme, count=4)
+    result = run_reminder_sweeps.apply(kwargs={"institution_id": personas.a.pk}).get()
+    # Per placement: gap 3 steps (half of them), review 2 (the other half), tomorrow 3,
+    # minutes 2 (organiser, supervisor), unsigned 2 signers + supervisor + 1 coordinator.
+    assert {k: result[k] for k in SWEEPS} == {
+        "logbooks.not_logged": 2 * 3,
+        "logbooks.review_waiting": 2 * 2,
+        "meetings.tomorrow": 4 * 3,
+        "meetings.minutes": 4 * 2,
+        "agreements.unsigned": 4 * 4,
+    }
+    keys = list(Notification.all_tenants.filter(institution=personas.a).values_list("key", flat=True))
+    assert len(keys) == len(set(keys)) == sum(result[k] for k in SWEEPS)
+    assert sum(run_reminder_sweeps.apply(kwargs={"institution_id": personas.a.pk}).get().values()) == 0

@@ -73,13 +73,18 @@ def sweep_institutions() -> int:
 
 @tenant_task(name="wpl.tasks.run_reminder_sweeps")
 def run_reminder_sweeps(*, institution_id: int) -> dict[str, int]:
-    """Run every registered reminder sweep for one institution; each is idempotent."""
+    """Run every registered reminder sweep for one institution; each is idempotent.
+
+    The e-mails of the whole run are queued at its end, a few delivery tasks for the
+    institution (each sweep's rows are committed by then; see `deferred_delivery`)."""
     from django.utils import timezone
 
     from wpl import registry
+    from wpl.notifications import deferred_delivery
 
     now = timezone.now()
-    return {name: sweep(now) for name, sweep in registry.reminder_sweeps().items()}
+    with deferred_delivery():
+        return {name: sweep(now) for name, sweep in registry.reminder_sweeps().items()}
 
 
 @tenant_task(name="wpl.tasks.deliver_notification", acks_late=True)
@@ -93,9 +98,13 @@ def deliver_notification(*, institution_id: int, notification_id: int) -> bool:
 @tenant_task(name="wpl.tasks.deliver_pending_notifications")
 def deliver_pending_notifications(*, institution_id: int) -> int:
     """Retry the e-mails a dead worker or a failed mail server left unsent."""
-    from wpl.notifications import deliver, pending_ids
+    from wpl.notifications import DELIVERY_BATCH, deliver_many, pending_ids
 
-    return sum(deliver(notification_id=pk) for pk in pending_ids())
+    ids = pending_ids()
+    return sum(
+        deliver_many(notification_ids=ids[start : start + DELIVERY_BATCH])
+        for start in range(0, len(ids), DELIVERY_BATCH)
+    )
 
 
 @shared_task(name="wpl.tasks.send_digests")
@@ -122,7 +131,8 @@ def send_institution_digests(*, institution_id: int, frequency: str) -> int:
 
 @tenant_task(name="wpl.tasks.deliver_notifications", acks_late=True)
 def deliver_notifications(*, institution_id: int, notification_ids: list[int]) -> int:
-    """Send a batch of notifications' e-mails (each one a no-op when it already went out)."""
-    from wpl.notifications import deliver
+    """Send a batch of notifications' e-mails over one mail connection (each one a no-op
+    when it already went out)."""
+    from wpl.notifications import deliver_many
 
-    return sum(deliver(notification_id=pk) for pk in notification_ids)
+    return deliver_many(notification_ids=notification_ids)

@@ -43,7 +43,6 @@ urlpatterns = [
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("health/", views.health, name="health"),
-
     path("institution/settings/", views.institution_settings, name="institution-settings"),
     path("institution/logo/", views.institution_logo, name="institution-logo"),
     path("notifications/", views.notification_list, name="notification-list"),
