@@ -466,3 +466,63 @@ def sign_all(agreement, world, *, only=None):
         )
     version.refresh_from_db()
     return version
+
+
+# --- reminders (moved from tests/test_reminders.py) ---------------------------------------------
+@in_tenant
+def add_due_placements(institution, *, programme, count: int) -> None:
+    """`count` placements with one of everything due (as in bench/reminders_bench.py):
+    even ones never logged, odd ones with an entry waiting for review for 20 days; each
+    with a trialogue tomorrow (three participants), a meeting held 10 days ago without
+    minutes, and an agreement sent 20 days ago that the mentor and school did not sign."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from agreements.models import Agreement, AgreementVersion, Signature
+    from meetings.models import Meeting, Participant
+    from tests.factories import LogbookEntryFactory, MembershipFactory, UserFactory, make_logbook_placement
+
+    now = timezone.now()
+    for i in range(count):
+        supervisor = MembershipFactory(institution=institution, role=Role.SUPERVISOR)
+        p = make_logbook_placement(
+            institution,
+            student_user=UserFactory(),
+            mentor_user=UserFactory(),
+            supervisor=supervisor,
+            programme=programme,
+        )
+        if i % 2:
+            LogbookEntryFactory(
+                institution=institution,
+                placement=p,
+                date=timezone.localdate() - timedelta(days=1),
+                submitted_at=now - timedelta(days=20),
+            )
+        people = [("student", p.student.user), ("workplace", p.mentor.user), ("school", supervisor.user)]
+        tomorrow = now + timedelta(hours=20)
+        meeting = Meeting.objects.create(
+            placement=p,
+            kind="trialogue",
+            title="Trialoog",
+            starts_at=tomorrow,
+            ends_at=tomorrow + timedelta(hours=1),
+        )
+        Participant.objects.bulk_create(
+            Participant(meeting=meeting, user=user, name=user.first_name, role=party)
+            for party, user in people
+        )
+        held = now - timedelta(days=10)
+        Meeting.objects.create(
+            placement=p, kind="supervision", title="Supervisie", starts_at=held - timedelta(hours=1),
+            ends_at=held, organiser=supervisor.user,
+        )  # fmt: skip
+        version = AgreementVersion.objects.create(
+            agreement=Agreement.objects.create(placement=p), state="sent", sent_at=now - timedelta(days=20)
+        )
+        Signature.objects.bulk_create(
+            Signature(version=version, party=party, order=order, signer=user, signer_name=user.first_name,
+                      status="accepted" if party == "student" else "pending")
+            for order, (party, user) in enumerate(people)
+        )  # fmt: skip

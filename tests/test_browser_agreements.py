@@ -40,7 +40,8 @@ def test_mentor_accepts_on_a_phone(live_server, personas, browser, settings, tmp
     assert browser.execute_script("return document.documentElement.scrollWidth") <= 400
     checkbox.click()
     browser.find_element(By.CSS_SELECTOR, "#sign-form button[type=submit]").click()
-    WebDriverWait(browser, WAIT).until(ec.url_contains(f"/agreements/{agreement.pk}/"))
+    # The signing page is under the same path: wait for the agreement page itself.
+    WebDriverWait(browser, WAIT).until(ec.url_matches(rf"/agreements/{agreement.pk}/(\?.*)?$"))
     record = Acceptance.all_tenants.get()
     assert record.party == "workplace" and record.document_sha256 == version.pdf_sha256
     assert "password" in record.auth_method

@@ -254,3 +254,18 @@ def test_many_writes_in_one_transaction_move_the_version_on_once_at_commit(perso
     with tenant_context(personas.a):
         StudentFactory(institution=personas.a)
     assert [f.args[1] for f in ours()].count(personas.a.pk) == 1
+
+
+@committed
+def test_a_cache_that_does_not_answer_never_fails_a_committed_write(personas, monkeypatch, caplog):
+    """The version moves on after the commit; a cache error there must not undo the save's answer."""
+
+    def broken_set(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(freshness.cache, "set", broken_set)
+    with transaction.atomic(), tenant_context(personas.a):
+        offer = PlacementOfferFactory(institution=personas.a)
+    with tenant_context(personas.a):
+        assert PlacementOffer.objects.filter(pk=offer.pk).exists()
+    assert "Could not move the data version" in caplog.text

@@ -16,7 +16,7 @@ from meetings.models import Meeting
 from placements.models import Placement
 from placements.wpl_days import count_between, placement_wpl_days
 from tests.factories import ProgrammeFactory
-from tests.test_reminders import _add_due_placements
+from tests.fixtures import add_due_placements
 from workplaces.models import Organisation
 from wpl import notifications
 from wpl.models import Notification, User
@@ -94,7 +94,7 @@ def test_every_sweep_stores_the_texts_of_a_full_rendering(personas):
     templates give with the placements, meetings and agreements themselves."""
     a = personas.a
     programme = ProgrammeFactory(institution=a)
-    _add_due_placements(a, programme=programme, count=4)
+    add_due_placements(a, programme=programme, count=4)
     with tenant_context(a):
         Organisation.objects.update(name="Bakker & Zn <BV>")
         for p in Placement.objects.select_related("student"):

@@ -17,14 +17,12 @@ from placements.wpl_days import WplDayCalendar, nth_day_after
 from tests.factories import (
     AbsenceFactory,
     LogbookEntryFactory,
-    MembershipFactory,
     ProgrammeFactory,
-    UserFactory,
-    in_tenant,
     make_logbook_placement,
 )
+from tests.fixtures import add_due_placements
 from wpl import registry
-from wpl.models import Notification, Role
+from wpl.models import Notification
 from wpl.tasks import run_reminder_sweeps
 from wpl.tenancy import tenant_context
 
@@ -205,60 +203,6 @@ SWEEPS = (
 )
 
 
-@in_tenant
-def _add_due_placements(institution, *, programme, count: int) -> None:
-    """`count` placements with one of everything due (as in bench/reminders_bench.py):
-    even ones never logged, odd ones with an entry waiting for review for 20 days; each
-    with a trialogue tomorrow (three participants), a meeting held 10 days ago without
-    minutes, and an agreement sent 20 days ago that the mentor and school did not sign."""
-    from agreements.models import Agreement, AgreementVersion, Signature
-    from meetings.models import Meeting, Participant
-
-    now = timezone.now()
-    for i in range(count):
-        supervisor = MembershipFactory(institution=institution, role=Role.SUPERVISOR)
-        p = make_logbook_placement(
-            institution,
-            student_user=UserFactory(),
-            mentor_user=UserFactory(),
-            supervisor=supervisor,
-            programme=programme,
-        )
-        if i % 2:
-            LogbookEntryFactory(
-                institution=institution,
-                placement=p,
-                date=timezone.localdate() - timedelta(days=1),
-                submitted_at=now - timedelta(days=20),
-            )
-        people = [("student", p.student.user), ("workplace", p.mentor.user), ("school", supervisor.user)]
-        tomorrow = now + timedelta(hours=20)
-        meeting = Meeting.objects.create(
-            placement=p,
-            kind="trialogue",
-            title="Trialoog",
-            starts_at=tomorrow,
-            ends_at=tomorrow + timedelta(hours=1),
-        )
-        Participant.objects.bulk_create(
-            Participant(meeting=meeting, user=user, name=user.first_name, role=party)
-            for party, user in people
-        )
-        held = now - timedelta(days=10)
-        Meeting.objects.create(
-            placement=p, kind="supervision", title="Supervisie", starts_at=held - timedelta(hours=1),
-            ends_at=held, organiser=supervisor.user,
-        )  # fmt: skip
-        version = AgreementVersion.objects.create(
-            agreement=Agreement.objects.create(placement=p), state="sent", sent_at=now - timedelta(days=20)
-        )
-        Signature.objects.bulk_create(
-            Signature(version=version, party=party, order=order, signer=user, signer_name=user.first_name,
-                      status="accepted" if party == "student" else "pending")
-            for order, (party, user) in enumerate(people)
-        )  # fmt: skip
-
-
 def _run_counted(institution, name: str) -> tuple[int, int]:
     """(reminders created, queries) of one sweep over everything due."""
     sweep = registry.reminder_sweeps()[name]
@@ -277,10 +221,10 @@ def test_a_sweeps_query_count_does_not_grow_with_the_placements(
     personas, name, django_assert_max_num_queries
 ):
     programme = ProgrammeFactory(institution=personas.a)
-    _add_due_placements(personas.a, programme=programme, count=2)
+    add_due_placements(personas.a, programme=programme, count=2)
     few, few_queries = _run_counted(personas.a, name)
     assert few > 0
-    _add_due_placements(personas.a, programme=programme, count=6)
+    add_due_placements(personas.a, programme=programme, count=6)
     _clear(personas.a)
     with django_assert_max_num_queries(few_queries):
         many, many_queries = _run_counted(personas.a, name)
@@ -293,7 +237,7 @@ def test_a_sweeps_query_count_does_not_grow_with_the_placements(
 
 def test_every_kind_due_in_one_run_is_sent_once(personas):
     programme = ProgrammeFactory(institution=personas.a)
-    _add_due_placements(personas.a, programme=programme, count=4)
+    add_due_placements(personas.a, programme=programme, count=4)
     result = run_reminder_sweeps.apply(kwargs={"institution_id": personas.a.pk}).get()
     # Per placement: gap 3 steps (half of them), review 2 (the other half), tomorrow 3,
     # minutes 2 (organiser, supervisor), unsigned 2 signers + supervisor + 1 coordinator.

@@ -27,6 +27,7 @@ Versions are random tokens, so an evicted version can never match an old entry.
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 from collections.abc import Callable
 from typing import TypeVar
@@ -36,6 +37,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 EVERY_INSTITUTION = "all"
 _DIRTY = "_wpl_dirty_institutions"
@@ -47,7 +49,13 @@ def _version_key(institution_id: int | str) -> str:
 
 
 def _bump(institution_id: int | str) -> None:
-    cache.set(_version_key(institution_id), secrets.token_hex(8), None)
+    # Runs after the data committed: a cache that does not answer must not turn a saved
+    # write into an error. Its figures then stay as they were for at most the entries'
+    # lifetime (WPL_FIGURES_CACHE_SECONDS).
+    try:
+        cache.set(_version_key(institution_id), secrets.token_hex(8), None)
+    except Exception:  # noqa: BLE001 - any cache backend's error
+        logger.warning("Could not move the data version of institution %s on", institution_id, exc_info=True)
 
 
 def _committed(connection, institution_id: int | str) -> None:
