@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from unittest import mock
 
@@ -124,3 +125,23 @@ def test_a_plan_lists_every_objective_in_order_with_its_values(personas):
     ]
     assert order == sorted(order)
     assert "Taken en activiteiten: Taak 1" in text and "Periode: Week 1" in text
+
+
+def test_every_page_carries_the_footer_title_page_number_and_draft_marker(personas):
+    """Footer and marker are page strings from the body's attributes (no running elements)."""
+    from pypdf import PdfReader
+
+    with tenant_context(personas.a):
+        coordinator = personas("a", "coordinator")
+        plan = services.get_or_create_agreement(
+            actor=coordinator, placement=placement_for_agreement(personas.a), kind="plan"
+        )
+        rows = [{"objective": f"Leerdoel {i}", "tasks": "Taak " * 60} for i in range(20)]
+        version = services.update_draft(actor=coordinator, version=plan.current, fields={}, plan_rows=rows)
+        data = documents.version_pdf(version)
+        title = documents.version_html(version).split("<title>")[1].split("</title>")[0]
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    assert len(texts) > 1
+    for number, text in enumerate(texts, start=1):
+        assert f"{number} / {len(texts)}" in text and "Ontwerp" in text
+        assert title.split(" · ")[0] in text and " · v1" in text
