@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import threading
 from unittest import mock
 
@@ -91,3 +92,56 @@ def test_rendering_an_agreement_takes_a_fixed_number_of_queries(version, django_
     documents.version_pdf(version)
     with django_assert_max_num_queries(QUERIES):
         documents.version_pdf(version)
+
+
+@pytest.mark.parametrize("language", ["nl", "en", "fr"])
+def test_built_in_plans_lay_out_each_objective_as_a_block(language):
+    """Full-width blocks instead of a four-column table: half the text lines to lay out."""
+    body = documents.builtin_body("plan", language)
+    assert '<table class="plan">' not in body and '<section class="objective"><h3>' in body
+
+
+def test_a_plan_lists_every_objective_in_order_with_its_values(personas):
+    with tenant_context(personas.a):
+        coordinator = personas("a", "coordinator")
+        plan = services.get_or_create_agreement(
+            actor=coordinator, placement=placement_for_agreement(personas.a), kind="plan"
+        )
+        rows = [
+            {
+                "objective": f"Leerdoel {i} één",
+                "tasks": f"Taak {i}",
+                "period": f"Week {i}",
+                "evidence": f"Bewijs {i}",
+            }
+            for i in (1, 2)
+        ]
+        version = services.update_draft(actor=coordinator, version=plan.current, fields={}, plan_rows=rows)
+        assert documents.version_html(version).count('<section class="objective">') == 2
+        text = " ".join(documents.pdf_text(documents.version_pdf(version)).split())
+    order = [
+        text.index(s)
+        for s in ("Leerdoel 1 één", "Taak 1", "Week 1", "Bewijs 1", "Leerdoel 2 één", "Bewijs 2")
+    ]
+    assert order == sorted(order)
+    assert "Taken en activiteiten: Taak 1" in text and "Periode: Week 1" in text
+
+
+def test_every_page_carries_the_footer_title_page_number_and_draft_marker(personas):
+    """Footer and marker are page strings from the body's attributes (no running elements)."""
+    from pypdf import PdfReader
+
+    with tenant_context(personas.a):
+        coordinator = personas("a", "coordinator")
+        plan = services.get_or_create_agreement(
+            actor=coordinator, placement=placement_for_agreement(personas.a), kind="plan"
+        )
+        rows = [{"objective": f"Leerdoel {i}", "tasks": "Taak " * 60} for i in range(20)]
+        version = services.update_draft(actor=coordinator, version=plan.current, fields={}, plan_rows=rows)
+        data = documents.version_pdf(version)
+        title = documents.version_html(version).split("<title>")[1].split("</title>")[0]
+    texts = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+    assert len(texts) > 1
+    for number, text in enumerate(texts, start=1):
+        assert f"{number} / {len(texts)}" in text and "Ontwerp" in text
+        assert title.split(" · ")[0] in text and " · v1" in text
