@@ -145,3 +145,20 @@ def test_every_page_carries_the_footer_title_page_number_and_draft_marker(person
     for number, text in enumerate(texts, start=1):
         assert f"{number} / {len(texts)}" in text and "Ontwerp" in text
         assert title.split(" · ")[0] in text and " · v1" in text
+
+
+def test_a_render_keeps_the_garbage_collector_as_it_found_it():
+    """Renders run without full collections (wpl.pdf), and leave the collector as it was."""
+    import gc
+
+    from wpl.pdf import html_to_pdf
+
+    assert gc.isenabled()
+    assert html_to_pdf("<p>Zoë</p>").startswith(b"%PDF")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        html_to_pdf("<p>Zoë</p>")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
