@@ -36,7 +36,8 @@ from wpl.tenancy import tenant_context
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.postgres]
 
-MEETINGS = 300
+# Enough that the set-based sweep (one INSERT per batch) is still running when it is killed.
+MEETINGS = 1500
 PARTICIPANTS = 3
 EXPECTED = MEETINGS * PARTICIPANTS
 
@@ -108,7 +109,7 @@ def _wait(predicate, timeout: float, what: str) -> None:
     while not predicate():
         if time.monotonic() > deadline:
             pytest.fail(f"timed out waiting for {what}: {_state()}")
-        time.sleep(0.2)
+        time.sleep(0.05)
 
 
 def test_killed_worker_mid_sweep_loses_nothing_and_sends_nothing_twice(transactional_db, eager_off):
